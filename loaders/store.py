@@ -1,0 +1,121 @@
+"""Read the store (data/metrics.csv) and its registers into typed frames ready for the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from loaders.schema import (
+    COLUMN_NAMES,
+    INDICATORS,
+    KINDS,
+    PHASES,
+    SCOPES,
+    SECTIONS,
+    UNITS,
+    has_errors,
+    validate_metrics,
+)
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+METRICS_PATH = DATA_DIR / "metrics.csv"
+AREAS_PATH = DATA_DIR / "areas.csv"
+BATCHES_PATH = DATA_DIR / "batches.csv"
+
+
+class InvalidMetricsError(ValueError):
+    """The store failed validation; `report` holds every problem found."""
+
+    def __init__(self, path: Path, report: pd.DataFrame) -> None:
+        errors = report[report["severity"] == "error"]
+        first = errors.iloc[0]
+        super().__init__(
+            f"{path}：{len(errors)} 处错误，例如第 {first['row']} 行 {first['column']}：{first['message']}"
+        )
+        self.report = report
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The typed table and the validation report it was read with (warnings only when it loaded)."""
+
+    frame: pd.DataFrame
+    report: pd.DataFrame
+
+
+def read_raw_csv(path: Path) -> pd.DataFrame:
+    """Return a UTF-8 CSV's cells as strings, nothing inferred, empty cells as empty strings."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def load_areas(path: Path = AREAS_PATH) -> pd.DataFrame:
+    """Return the register of areas (area, area_en, color) in display order."""
+    return read_raw_csv(path)
+
+
+def load_batches(path: Path = BATCHES_PATH) -> pd.DataFrame:
+    """Return the register of batches (batch, title, doc_no, published, source_file), batch as an integer."""
+    batches = read_raw_csv(path)
+    return batches.astype({"batch": "int64"}).sort_values("batch", ignore_index=True)
+
+
+def _ordered(values: pd.Series, order: list[str]) -> pd.Categorical:
+    extra = [v for v in pd.unique(values.dropna()) if v not in order]
+    return pd.Categorical(values, categories=[*order, *extra], ordered=True)
+
+
+def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
+    """Return a validated raw table with its dtypes, categoricals in document order, value_std and unit_std."""
+    frame = raw.replace("", pd.NA).reset_index(drop=True)
+    frame = frame.astype(
+        {
+            "batch": "int64",
+            "case_no": "int64",
+            "value": "float64",
+            "value_high": "float64",
+        }
+    )
+    doc_order = frame.sort_values(["batch", "case_no"], kind="stable")
+    frame["category"] = _ordered(frame["category"], list(pd.unique(doc_order["category"])))
+    frame["area"] = _ordered(frame["area"], areas)
+    for column, codes in (
+        ("indicator", INDICATORS),
+        ("kind", KINDS),
+        ("scope", SCOPES),
+        ("phase", PHASES),
+        ("section", SECTIONS),
+    ):
+        frame[column] = _ordered(frame[column], list(codes))
+    for column in ("unit", "provider"):
+        frame[column] = frame[column].astype("category")
+    for column in ("fact_id", "case_title", "metric", "part_of", "qualifier", "value_text", "as_of", "source_quote"):
+        frame[column] = frame[column].astype("string")
+    known = frame["unit"].astype(object).map(UNITS)
+    factor = known.map(lambda u: np.nan if pd.isna(u) else u.factor).astype("float64")
+    frame["unit_std"] = (
+        known.map(lambda u: np.nan if pd.isna(u) else u.standard)
+        .fillna(frame["unit"].astype(object))
+        .astype("category")
+    )
+    # Unknown units keep value_std empty: they are shown as written, never converted or summed.
+    frame["value_std"] = frame["value"] * factor
+    frame["value_high_std"] = frame["value_high"] * factor
+    return frame[[*COLUMN_NAMES, "value_std", "value_high_std", "unit_std"]]
+
+
+def read_metrics(path: Path = METRICS_PATH, areas_path: Path = AREAS_PATH) -> LoadResult:
+    """Return the typed store and its report; raise InvalidMetricsError carrying the report if it has errors."""
+    raw = read_raw_csv(path)
+    areas = load_areas(areas_path)["area"].tolist()
+    report = validate_metrics(raw, areas)
+    if has_errors(report):
+        raise InvalidMetricsError(path, report)
+    return LoadResult(type_metrics(raw, areas), report)
+
+
+def load_metrics(path: Path = METRICS_PATH) -> pd.DataFrame:
+    """Return the typed, validated store (see read_metrics for the report)."""
+    return read_metrics(path).frame

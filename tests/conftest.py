@@ -1,0 +1,109 @@
+"""Shared fixtures: paths, the small valid table the schema tests break one rule at a time."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from loaders.store import load_areas, read_raw_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def areas() -> list[str]:
+    return load_areas()["area"].tolist()
+
+
+@pytest.fixture
+def valid_raw() -> pd.DataFrame:
+    """A small table of real rows (cases 1, 2 and 19) that passes every rule."""
+    return read_raw_csv(FIXTURES / "valid-metrics.csv")
+
+
+def free_port() -> int:
+    """Return a TCP port that is free on localhost now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_health(base_url: str, process: subprocess.Popen[bytes], timeout: float, health_path: str = "") -> None:
+    """Wait until a Streamlit server answers its health check; fail with its output if it dies or hangs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+            pytest.fail(f"server exited with {process.returncode}:\n{output[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{base_url}{health_path}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    pytest.fail(f"no answer from {base_url} within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server started in its own process group, with all its children."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextmanager
+def serve(command: list[str], cwd: Path, port: int, timeout: float = 60, health_path: str = "") -> Iterator[str]:
+    """Run a server command until the block ends; yield its base URL once it is healthy."""
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(base_url, process, timeout, health_path)
+        yield base_url
+    finally:
+        stop(process)
+
+
+def chromium_path() -> str:
+    """Return Debian's chromium; skip loudly without it, but fail in CI where it must be installed."""
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        reason = "!!! Debian's chromium is not installed (apt-get install chromium): browser test cannot run"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = ROOT / "build" / "screenshots"
