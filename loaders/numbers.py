@@ -1,4 +1,8 @@
-"""Read a figure as written (`超 200 家`, `2—3天`, `约四成`, `超亿美元`) into value, range, unit and qualifiers."""
+"""Read a figure as written (`超 200 家`, `2—3天`, `约四成`, `超亿美元`) into value, range, unit and qualifiers.
+
+A figure whose unit is not written (`点击量破千`, the ratio `5：2：3`) reads with an empty unit: its row
+names the unit.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,22 @@ import unicodedata
 from dataclasses import dataclass
 
 # Qualifier words, longest first so that 不超过 wins over 超过 and 超.
-PREFIX_QUALIFIERS = ("累计", "不超过", "不少于", "不低于", "超过", "突破", "最高", "不足", "超", "逾", "约", "近")
+PREFIX_QUALIFIERS = (
+    "累计",
+    "不超过",
+    "不少于",
+    "不低于",
+    "超过",
+    "突破",
+    "最高",
+    "不足",
+    "超",
+    "逾",
+    "破",
+    "上",
+    "约",
+    "近",
+)
 INFIX_QUALIFIERS = ("余", "多")
 SUFFIX_QUALIFIERS = ("以上", "以内", "以下", "左右", "内")
 
@@ -21,6 +40,9 @@ RANGE_SEPARATORS = "—–－-~～至到"
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _NUMBER = re.compile(rf"{_ARABIC}|[{CN_NUMERAL_CHARS}]+")
 _SPACES = re.compile(r"\s+")
+# `5%（不含）—10%（含）`: whether an end is included is a note on the range, not part of the unit.
+_INCLUSION_NOTES = re.compile(r"\((?:不含|含)\)")
+_RATIO = re.compile(rf"^({_ARABIC})(?::({_ARABIC}))+$")
 
 
 @dataclass(frozen=True)
@@ -31,6 +53,7 @@ class Figure:
     value_high: float | None
     unit: str
     qualifiers: tuple[str, ...]
+    parts: tuple[float, ...] = ()
 
 
 def normalize_width(text: str) -> str:
@@ -108,9 +131,13 @@ def _unit_of(rest: str) -> str:
 
 def parse_figure(value_text: str) -> Figure:
     """Return the figure that a written span states, or raise ValueError saying why it cannot be read."""
-    text = _SPACES.sub("", normalize_width(value_text))
+    text = _INCLUSION_NOTES.sub("", _SPACES.sub("", normalize_width(value_text)))
     if not text:
         raise ValueError("empty text")
+    if _RATIO.match(text):
+        # `5：2：3`: each row of a ratio takes one part; the unit is not written.
+        parts = tuple(parse_number(part) for part in text.split(":"))
+        return Figure(parts[0], None, "", (), parts)
     text, qualifiers = _take_prefixes(text, PREFIX_QUALIFIERS)
     text, suffix = _take_suffix(text)
 
@@ -128,7 +155,8 @@ def parse_figure(value_text: str) -> Figure:
             raise ValueError(f"range ends in different units: {low_unit!r} and {high_unit!r}")
         rest = high_unit
     unit = _unit_of(rest)
-    if not unit:
+    if not unit and not qualifiers:
+        # A bare number is a name or a code until a unit or a qualifier (`点击量破千`) says it counts.
         raise ValueError(f"no unit in {value_text!r}")
     if low is None:
         # `超亿美元`: the multiplier alone means one of the unit.

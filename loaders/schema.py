@@ -95,6 +95,8 @@ QUALIFIERS = {
     "不少于": AT_LEAST,
     "不低于": AT_LEAST,
     "突破": AT_LEAST,
+    "破": AT_LEAST,
+    "上": AT_LEAST,
     "不超过": AT_MOST,
     "以内": AT_MOST,
     "内": AT_MOST,
@@ -123,6 +125,9 @@ def _units(dimension: str, standard: str, additive: bool, factors: dict[str, flo
     return {name: Unit(dimension, standard, factor, additive) for name, factor in factors.items()}
 
 
+# Counters that are only ever added to themselves.
+COUNT_UNITS = "个 项 次 场 条 类 所 台 套 篇 期 支 批 份 张 座 间 届 级 方面 部分 道 部委 地 方 面 款 单 轮 站".split()
+
 # Percentages, shares, durations, 成 and US dollars are never added to anything; 个工作日 is not 天.
 UNITS: dict[str, Unit] = {
     **_units("money_cny", "万元", True, {"元": 1e-4, "万元": 1, "亿元": 1e4}),
@@ -142,28 +147,8 @@ UNITS: dict[str, Unit] = {
     **_units("floor_area", "平方米", True, {"平方米": 1, "万平方米": 1e4}),
     **_units("land_area", "亩", True, {"亩": 1, "万亩": 1e4}),
     **_units("tonnes", "吨", True, {"吨": 1, "万吨": 1e4}),
-    **{
-        name: Unit(name, name, 1, True)
-        for name in (
-            "个",
-            "项",
-            "次",
-            "场",
-            "条",
-            "类",
-            "所",
-            "台",
-            "套",
-            "篇",
-            "期",
-            "支",
-            "批",
-            "份",
-            "张",
-            "座",
-            "间",
-        )
-    },
+    **_units("length", "米", False, {"米": 1, "公里": 1000, "千米": 1000}),
+    **{name: Unit(name, name, 1, True) for name in COUNT_UNITS},
 }
 
 FACT_ID = re.compile(r"^(\d+)-(\d{2,})-(\d{2,})$")
@@ -379,6 +364,10 @@ def _row_issues(frame: pd.DataFrame, areas: list[str]) -> list[dict[str, object]
     return entries
 
 
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+
 def _value_text_issues(
     idx: int, row: pd.Series, value: float | None, high: float | None, qualifiers: list[str]
 ) -> list[dict[str, object]]:
@@ -393,13 +382,16 @@ def _value_text_issues(
     except ValueError as err:
         return [*entries, issue(idx, "value_text", text, "unreadable-value-text", str(err))]
     wrong = []
-    if value is not None and abs(figure.value - value) > 1e-9 * max(1.0, abs(value)):
+    if figure.parts:
+        if value is not None and value not in figure.parts:
+            wrong.append("数值应为比例中的一项：" + "：".join(f"{part:g}" for part in figure.parts))
+    elif value is not None and not _close(figure.value, value):
         wrong.append(f"数值应为 {figure.value:g}")
     if (figure.value_high is None) != (high is None) or (
-        high is not None and figure.value_high is not None and abs(figure.value_high - high) > 1e-9 * max(1.0, high)
+        high is not None and figure.value_high is not None and not _close(figure.value_high, high)
     ):
         wrong.append("上限应为 " + ("空" if figure.value_high is None else f"{figure.value_high:g}"))
-    if pd.notna(unit) and normalize_width(str(unit)) != figure.unit:
+    if figure.unit and pd.notna(unit) and normalize_width(str(unit)) != figure.unit:
         wrong.append(f"单位应为 {figure.unit}")
     if wrong:
         entries.append(issue(idx, "value_text", text, "value-text-mismatch", "；".join(wrong)))
