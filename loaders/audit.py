@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from loaders.document import Case, parse_document
-from loaders.numbers import parse_figure
+from loaders.numbers import bounded_occurrences, parse_figure
 from loaders.store import DATA_DIR, METRICS_PATH, load_areas, load_batches, read_raw_csv
 
 EXCLUSIONS_PATH = DATA_DIR / "audit-exclusions.csv"
@@ -89,12 +89,6 @@ def find_numbers(case_no: int, text: str) -> list[Token]:
     return tokens
 
 
-def _bounded(text: str, span: str) -> list[int]:
-    """Return where `span` starts in text, skipping places where it is the tail of a longer number."""
-    starts = [m.start() for m in re.finditer(re.escape(span), text)]
-    return [s for s in starts if not (s > 0 and span[0].isdigit() and (text[s - 1].isdigit() or text[s - 1] == "."))]
-
-
 def _is_ratio(value_text: str) -> bool:
     try:
         return bool(parse_figure(value_text).parts)
@@ -113,7 +107,7 @@ def row_spans(rows: pd.DataFrame, text: str) -> list[tuple[int, int, str]]:
         quote_at = text.find(quote)
         if quote_at < 0:
             continue
-        places = _bounded(quote, value_text)
+        places = bounded_occurrences(quote, value_text)
         if _is_ratio(value_text):
             # Each party of a ratio (`5：2：3`) is a row of its own on the same span.
             places = places[:1] * len(group)

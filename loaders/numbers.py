@@ -162,3 +162,12 @@ def parse_figure(value_text: str) -> Figure:
         # `超亿美元`: the multiplier alone means one of the unit.
         low = 1.0
     return Figure(low, high, unit, tuple(qualifiers + suffix))
+
+
+def bounded_occurrences(text: str, span: str) -> list[int]:
+    """Return where a written figure starts in text, skipping places where it is the tail of a longer number.
+
+    `3 家` occurs inside `53 家`; only the occurrences not preceded by a digit or a decimal point count.
+    """
+    starts = [m.start() for m in re.finditer(re.escape(span), text)]
+    return [s for s in starts if not (s > 0 and span[:1].isdigit() and (text[s - 1].isdigit() or text[s - 1] == "."))]
