@@ -1,10 +1,30 @@
-"""Entry point: page setup and navigation of the FTZ Case Metrics Dashboard."""
+"""Entry point: page setup, language, the global filters in the sidebar (kept in the URL), navigation."""
 
 import streamlit as st
 
-from ui import APP_TITLE
+from ftz.i18n import t
+from ui import get_store, seed_language, set_view, sidebar
 
-st.set_page_config(page_title=APP_TITLE, page_icon="📊", layout="wide")
+st.set_page_config(page_title=t("app_title", "zh"), page_icon="📊", layout="wide")
 
-navigation = st.navigation([st.Page("pages/overview.py", title="总览", icon="📊", default=True)])
+PAGES = [
+    ("pages/overview.py", "page_overview", "overview", ":material/dashboard:"),
+    ("pages/areas.py", "page_areas", "areas", ":material/map:"),
+    ("pages/categories.py", "page_categories", "categories", ":material/category:"),
+    ("pages/case.py", "page_case", "case", ":material/description:"),
+    ("pages/explorer.py", "page_explorer", "explorer", ":material/query_stats:"),
+    ("pages/time_savings.py", "page_time", "time", ":material/timer:"),
+    ("pages/batches.py", "page_batches", "batches", ":material/stacks:"),
+    ("pages/data.py", "page_data", "data", ":material/table:"),
+]
+
+lang = seed_language()
+navigation = st.navigation(
+    [
+        st.Page(path, title=t(title, lang), url_path=url, icon=icon, default=(url == "overview"))
+        for path, title, url, icon in PAGES
+    ]
+)
+view = sidebar(get_store())
+set_view(view)
 navigation.run()

@@ -1,16 +1,52 @@
-"""Streamlit glue shared by the pages: the cached store and the page chrome."""
+"""Streamlit glue shared by the entry script and the pages: the cached store, language, filters, URL."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
-from loaders.store import METRICS_PATH, InvalidMetricsError, LoadResult, load_batches, read_metrics
+from ftz.aggregate import indicator_choices, summable, totals, unit_choices
+from ftz.charts import make_case_bar, make_total_bar, make_treemap
+from ftz.filters import LIST_KEYS, SEARCH_KEY, Filters, apply_filters, filter_options, from_query, search_column
+from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, t, unit_label
+from loaders.store import METRICS_PATH, InvalidMetricsError, load_areas, load_batches, read_metrics
 
-APP_TITLE = "湖北自贸试验区实践案例指标看板"
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+# Streamlit takes an app with a `pages/` folder for a legacy multipage app until the first
+# st.navigation call of the process, and would run a deep-linked page (/areas?…) on its own, without
+# the entry script's filters. This app always navigates with st.navigation.
+PagesManager.uses_pages_directory = False
+CODE_KEYS = ("indicator", "kind", "scope")
+
+
+@dataclass(frozen=True)
+class Store:
+    """The typed table with what every rerun needs from it, computed once per change of the file."""
+
+    frame: pd.DataFrame
+    report: pd.DataFrame
+    search: pd.Series
+    options: dict[str, list[str]]
+    changed: datetime
+
+
+@dataclass(frozen=True)
+class View:
+    """What the entry script hands to the page it runs: language, filters and the rows they select."""
+
+    lang: str
+    filters: Filters
+    store: Store
+    rows: pd.DataFrame
 
 
 def store_path() -> Path:
@@ -19,20 +55,23 @@ def store_path() -> Path:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _read_store(path: str, size: int, mtime_ns: int) -> LoadResult:
+def _read_store(path: str, size: int, mtime_ns: int) -> Store:
     # Keyed by size and mtime so that a refreshed file is read again on the next rerun, and only then.
-    del size, mtime_ns
-    return read_metrics(Path(path))
+    del size
+    result = read_metrics(Path(path))
+    frame = result.frame
+    changed = datetime.fromtimestamp(mtime_ns / 1e9, tz=UTC).astimezone(BEIJING)
+    return Store(frame, result.report, search_column(frame), filter_options(frame), changed)
 
 
-def get_store() -> LoadResult:
-    """Return the typed store, read once per change of the file; stop the page with the report if invalid."""
+def get_store() -> Store:
+    """Return the store, read once per change of the file; stop the page with the report if invalid."""
     path = store_path()
     stat = path.stat()
     try:
         return _read_store(str(path), stat.st_size, stat.st_mtime_ns)
     except InvalidMetricsError as err:
-        st.error(f"数据文件未通过校验，请修正后刷新页面。{err}")
+        st.error(f"{t('invalid_store', 'zh')} {t('invalid_store', 'en')}\n\n{err}")
         st.dataframe(err.report, hide_index=True)
         st.stop()
         raise
@@ -42,3 +81,187 @@ def get_store() -> LoadResult:
 def get_batches() -> pd.DataFrame:
     """Return the register of batches."""
     return load_batches()
+
+
+@st.cache_data(show_spinner=False)
+def get_areas() -> pd.DataFrame:
+    """Return the register of areas with their English names and colours."""
+    return load_areas()
+
+
+def area_colors() -> dict[str, str]:
+    """Return each area's colour, the same on every page."""
+    areas = get_areas()
+    return dict(zip(areas["area"], areas["color"], strict=True))
+
+
+def area_names(lang: str) -> dict[str, str]:
+    """Return how each area is named in the language (the document's name in Chinese)."""
+    areas = get_areas()
+    return dict(zip(areas["area"], areas["area_en"] if lang == "en" else areas["area"], strict=True))
+
+
+def _format_for(key: str, lang: str) -> Callable[[str], str]:
+    if key == "batch":
+        return lambda b: batch_label(int(b), lang)
+    if key == "area":
+        names = area_names(lang)
+        return lambda a: names.get(a, a)
+    if key in CODE_KEYS:
+        return lambda code: code_label(key, code, lang)
+    return str
+
+
+def _seed_from_url(store: Store) -> None:
+    """Put the URL's language and filters into the widgets, once per session."""
+    if "url_seeded" in st.session_state:
+        return
+    query = {key: st.query_params.get_all(key) for key in (*LIST_KEYS, SEARCH_KEY)}
+    filters = from_query(query, store.options)
+    for key in LIST_KEYS:
+        st.session_state[f"f_{key}"] = list(getattr(filters, key))
+    st.session_state["f_q"] = filters.q
+    st.session_state["url_seeded"] = True
+
+
+def seed_language() -> str:
+    """Return the language shown: the switch's, else the URL's on a session's first run, else Chinese."""
+    if "lang" not in st.session_state:
+        lang = st.query_params.get("lang", DEFAULT_LANG)
+        st.session_state["lang"] = lang if lang in LANGS else DEFAULT_LANG
+    lang = st.session_state["lang"]
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def _reset_filters() -> None:
+    for key in LIST_KEYS:
+        st.session_state[f"f_{key}"] = []
+    st.session_state["f_q"] = ""
+
+
+def _write_url(lang: str, filters: Filters) -> None:
+    """Keep the URL equal to what is shown, so that a copied link opens the same view."""
+    wanted = filters.to_query()
+    if lang != DEFAULT_LANG:
+        wanted["lang"] = [lang]
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def sidebar(store: Store) -> View:
+    """Draw the language switch and the global filters in the sidebar; return what they select."""
+    _seed_from_url(store)
+    with st.sidebar:
+        lang = st.segmented_control(
+            t("language", st.session_state.get("lang", DEFAULT_LANG)),
+            LANGS,
+            format_func=lambda code: "中文" if code == "zh" else "English",
+            key="lang",
+            selection_mode="single",
+            required=True,
+        )
+        lang = lang if lang in LANGS else DEFAULT_LANG
+        st.subheader(t("filters", lang))
+        for key in LIST_KEYS:
+            st.multiselect(
+                t(f"f_{key}", lang),
+                store.options[key],
+                format_func=_format_for(key, lang),
+                key=f"f_{key}",
+                placeholder=t("f_all", lang),
+            )
+        st.text_input(t("f_q", lang), key="f_q")
+        filters = Filters(**{key: tuple(st.session_state[f"f_{key}"]) for key in LIST_KEYS}, q=st.session_state["f_q"])
+        rows = apply_filters(store.frame, filters, store.search)
+        st.button(t("reset", lang), on_click=_reset_filters, key="reset", disabled=filters.is_empty())
+        cases = rows[["batch", "case_no"]].drop_duplicates().shape[0]
+        st.caption(t("matching", lang, cases=cases, figures=len(rows)))
+    _write_url(lang, filters)
+    return View(lang, filters, store, rows)
+
+
+def set_view(view: View) -> None:
+    """Hand the view to the page about to run."""
+    st.session_state["view"] = view
+
+
+def get_view() -> View:
+    """Return the view the entry script prepared for this rerun (rerunning through it if it did not run)."""
+    if "view" not in st.session_state:
+        st.rerun()
+    view: View = st.session_state["view"]
+    return view
+
+
+def stop_if_empty(view: View) -> None:
+    """Show a friendly message and stop the page when the filters match nothing."""
+    if view.rows.empty:
+        st.info(t("nothing_matches", view.lang))
+        st.stop()
+
+
+def show_chart(fig: go.Figure, name: str, key: str) -> None:
+    """Draw a figure whose camera button saves a PNG named for what it shows."""
+    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}}
+    st.plotly_chart(fig, config=config, key=key)
+
+
+def compare_page(view: View, dimension: str) -> None:
+    """Lay out the areas or categories page: pick an indicator and unit, then totals, cases and a treemap."""
+    lang, rows = view.lang, view.rows
+    st.title(t("page_areas" if dimension == "area" else "page_categories", lang))
+    stop_if_empty(view)
+    indicators = indicator_choices(rows)
+    if not indicators:
+        st.info(t("no_totals", lang))
+        st.stop()
+    left, right = st.columns(2)
+    indicator = left.selectbox(
+        t("choose_indicator", lang),
+        indicators,
+        format_func=lambda code: code_label("indicator", code, lang),
+        key=f"{dimension}_indicator",
+    )
+    unit = right.selectbox(
+        t("choose_unit", lang),
+        unit_choices(rows, indicator),
+        format_func=lambda u: unit_label(u, lang),
+        key=f"{dimension}_unit",
+    )
+    names = area_names(lang)
+    colors = area_colors()
+    by_dimension = totals(rows, indicator, unit, by=[dimension])
+    chosen = summable(rows)
+    chosen = chosen[(chosen["indicator"].astype(str) == indicator) & (chosen["unit_std"].astype(str) == unit)]
+    file_stem = f"{dimension}-{indicator}-{unit}"
+    show_chart(
+        make_total_bar(by_dimension, dimension, unit, lang, colors, names), f"{file_stem}-total", f"{dimension}_total"
+    )
+    show_chart(make_case_bar(chosen, unit, lang, colors, names), f"{file_stem}-cases", f"{dimension}_cases")
+    levels = ["area", "category"] if dimension == "area" else ["category", "area"]
+    show_chart(make_treemap(chosen, levels, lang, colors, names), f"{file_stem}-treemap", f"{dimension}_treemap")
+    others = rows[rows["indicator"].astype(str) == indicator].drop(index=chosen.index)
+    if not others.empty:
+        st.caption(t("excluded_from_totals", lang, n=len(others)))
+        show_table(others, lang, key=f"{dimension}_others")
+
+
+def show_table(rows: pd.DataFrame, lang: str, key: str, limit: int | None = None) -> None:
+    """Show figures as a table under the schema's column names in the language, codes as labels."""
+    columns = ["case_no", "case_title", "area", "metric", "value", "value_high", "unit", "qualifier", "kind", "scope"]
+    shown = rows[columns].head(limit) if limit else rows[columns]
+    shown = shown.assign(
+        kind=shown["kind"].astype(str).map(lambda c: code_label("kind", c, lang)),
+        scope=shown["scope"].astype(str).map(lambda c: code_label("scope", c, lang)),
+        area=shown["area"].astype(str).map(area_names(lang)),
+    )
+    st.dataframe(
+        shown.rename(columns={c: column_label(c, lang) for c in columns}),
+        hide_index=True,
+        key=key,
+        column_config={
+            column_label("value", lang): st.column_config.NumberColumn(format="localized"),
+            column_label("value_high", lang): st.column_config.NumberColumn(format="localized"),
+        },
+    )

@@ -1,29 +1,49 @@
-"""总览 Overview: what the store holds, at a glance."""
+"""总览 Overview: cases, figures, headline outcome totals, and where the cases are."""
 
 import streamlit as st
 
-from loaders.schema import CHINESE_NAMES
-from ui import APP_TITLE, get_batches, get_store
+from ftz.aggregate import headline_totals
+from ftz.charts import format_total, make_area_category_heatmap, make_indicator_bar
+from ftz.i18n import batch_label, code_label, t
+from ui import area_names, get_batches, get_view, show_chart, stop_if_empty
 
-store = get_store().frame
+HEADLINE_INDICATORS = ["enterprises", "financing", "talent", "projects", "services", "patents", "output"]
+
+view = get_view()
+lang, rows = view.lang, view.rows
+
+st.title(t("app_title", lang))
 batches = get_batches()
+shown_batches = batches[batches["batch"].isin(rows["batch"].unique())] if not rows.empty else batches
+for batch in shown_batches.to_dict("records"):
+    st.caption(
+        f"{batch_label(int(batch['batch']), lang)}｜{batch['title']}｜{batch['doc_no']}｜"
+        f"{t('published', lang)} {batch['published']}"
+    )
+st.caption(f"{t('data_changed', lang)} {view.store.changed:%Y-%m-%d %H:%M}（北京时间 Beijing time）")
+stop_if_empty(view)
 
-st.title(APP_TITLE)
-for batch in batches.itertuples():
-    st.caption(f"{batch.title}｜{batch.doc_no}｜发布日期 {batch.published}")
-
-if store.empty:
-    st.info("暂无数据。")
-    st.stop()
-
-cases = store.drop_duplicates(["batch", "case_no"])
 tiles = st.columns(3)
-tiles[0].metric("案例数", f"{len(cases):,}")
-tiles[1].metric("数据条数", f"{len(store):,}")
-tiles[2].metric("片区数", f"{store['area'].nunique():,}")
+tiles[0].metric(t("kpi_cases", lang), f"{rows[['batch', 'case_no']].drop_duplicates().shape[0]:,}")
+tiles[1].metric(t("kpi_figures", lang), f"{len(rows):,}")
+tiles[2].metric(t("kpi_areas", lang), f"{rows['area'].nunique():,}")
 
-shown = ["case_no", "case_title", "area", "metric", "value", "unit", "qualifier", "source_quote"]
-st.dataframe(
-    store[shown].rename(columns=CHINESE_NAMES),
-    hide_index=True,
-)
+st.subheader(t("headline", lang), help=t("kpi_help", lang))
+headline = headline_totals(rows, HEADLINE_INDICATORS)
+if headline.empty:
+    st.info(t("no_totals", lang))
+else:
+    for start in range(0, len(headline), 4):
+        columns = st.columns(4)
+        for column, item in zip(columns, headline.iloc[start : start + 4].to_dict("records"), strict=False):
+            column.metric(
+                code_label("indicator", str(item["indicator"]), lang),
+                format_total(float(item["total"]), str(item["unit_std"]), str(item["bound"]), lang),
+                help=f"{t('n_figures', lang)}: {item['figures']}。{t('kpi_help', lang)}",
+            )
+
+left, right = st.columns(2)
+with left:
+    show_chart(make_area_category_heatmap(rows, lang, area_names(lang)), "cases-by-area-category", "ov_heatmap")
+with right:
+    show_chart(make_indicator_bar(rows, lang), "figures-by-indicator", "ov_indicators")

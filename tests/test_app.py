@@ -1,32 +1,161 @@
-"""The dashboard's pages run in Streamlit's AppTest: no exception, the right tiles, a clear message on bad data."""
+"""The dashboard in Streamlit's AppTest: every page runs in both languages, filters live in the URL."""
 
+import json
 from pathlib import Path
 
 import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import FIXTURES, ROOT
 
+PAGES = [
+    "pages/overview.py",
+    "pages/areas.py",
+    "pages/categories.py",
+    "pages/case.py",
+    "pages/explorer.py",
+    "pages/time_savings.py",
+    "pages/batches.py",
+    "pages/data.py",
+]
 
-def run_app(monkeypatch: pytest.MonkeyPatch, store: Path) -> AppTest:
-    monkeypatch.setenv("FTZ_METRICS_PATH", str(store))
-    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+
+class NavigationPagesManager(PagesManager):
+    """AppTest treats a `pages/` folder as a v1 multipage app on every rerun and then runs the page alone,
+    skipping the entry script (its sidebar and filters). The server does not: after the first
+    st.navigation call the flag is False for good. Keep it so in tests too."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
 
 
-def test_app_overview_shows_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
-    at = run_app(monkeypatch, FIXTURES / "valid-metrics.csv")
+@pytest.fixture(autouse=True)
+def navigation_apps(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test_module, "PagesManager", NavigationPagesManager)
+
+
+def make_app(monkeypatch: pytest.MonkeyPatch, store: Path | None = None, **query: str | list[str]) -> AppTest:
+    if store is not None:
+        monkeypatch.setenv("FTZ_METRICS_PATH", str(store))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at
+
+
+def url(at: AppTest, key: str) -> list[str]:
+    """Return a URL parameter's values as a list (AppTest keeps a single value as a string)."""
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_app_every_page_runs_on_the_full_data(monkeypatch: pytest.MonkeyPatch, page: str, lang: str) -> None:
+    at = open_page(make_app(monkeypatch, lang=lang), page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title, "every page has a title"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_app_every_page_is_friendly_when_nothing_matches(monkeypatch: pytest.MonkeyPatch, page: str) -> None:
+    at = open_page(make_app(monkeypatch, q="不存在的内容xyz"), page)
     assert not at.exception
+    assert "没有符合当前筛选条件的数据" in at.info[0].value
+
+
+def test_app_overview_tiles_follow_the_filters(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(make_app(monkeypatch, FIXTURES / "valid-metrics.csv"), PAGES[0])
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles == {"案例数": "3", "数据条数": "9", "片区数": "1"}
+    assert (tiles["案例数"], tiles["数据条数"], tiles["片区数"]) == ("3", "9", "1")
+    # 超 200 家 is a zone outcome; its parts (27, 53 家) are never added to it.
+    assert tiles["企业"] == "≥ 200 家"
     assert "鄂自贸组发〔2022〕2号" in " ".join(c.value for c in at.caption)
+
+
+def test_app_english_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(make_app(monkeypatch, FIXTURES / "valid-metrics.csv", lang="en"), PAGES[0])
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Enterprises"] == "≥ 200 firms"
+    assert at.title[0].value == "Hubei FTZ Practice Case Metrics"
+    assert "Batch 7" in " ".join(c.value for c in at.caption)
+
+
+def test_app_query_params_are_honoured_written_back_and_survive_a_page_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = make_app(monkeypatch, area=["宜昌片区"], kind=["outcome"], indicator=["nonsense"], lang="en")
+    at.run()
+    assert at.multiselect(key="f_area").value == ["宜昌片区"]
+    assert at.multiselect(key="f_indicator").value == []  # a value the table does not offer is dropped
+    assert url(at, "area") == ["宜昌片区"] and url(at, "kind") == ["outcome"]
+    assert "indicator" not in at.query_params
+    cases = {m.label: m.value for m in at.metric}["Cases"]
+    at.switch_page("pages/areas.py").run()
+    assert not at.exception
+    assert (url(at, "area"), url(at, "lang")) == (["宜昌片区"], ["en"])
+    assert at.title[0].value == "Areas"
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert chart["data"][0]["x"] == ["Yichang Area"]
+    assert cases == "7"
+
+
+def test_app_reset_clears_the_filters_and_the_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = make_app(monkeypatch, area=["宜昌片区"], q="超 200")
+    at.run()
+    at.button(key="reset").click().run()
+    assert at.multiselect(key="f_area").value == [] and at.text_input(key="f_q").value == ""
+    assert "area" not in at.query_params and "q" not in at.query_params
+    assert {m.label: m.value for m in at.metric}["案例数"] == "28"
+
+
+def test_app_a_filter_change_is_written_to_the_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = make_app(monkeypatch)
+    at.run()
+    at.multiselect(key="f_category").set_value(["金融改革创新"]).run()
+    assert url(at, "category") == ["金融改革创新"]
+    assert {m.label: m.value for m in at.metric}["案例数"] == "5"
+
+
+def test_app_search_ignores_spaces_and_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    def figures(q: str) -> str:
+        return {m.label: m.value for m in open_page(make_app(monkeypatch, q=q), PAGES[0]).metric}["数据条数"]
+
+    # The document writes 超 200 家 with spaces; a full-width, unspaced query finds the same sentence.
+    assert figures("超２００家") == figures("超 200 家") == "8"
 
 
 def test_app_invalid_store_shows_the_report_not_a_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     broken = tmp_path / "metrics.csv"
     text = (FIXTURES / "valid-metrics.csv").read_text(encoding="utf-8")
     broken.write_text(text.replace(",enterprises,", ",companies,", 1), encoding="utf-8")
-    at = run_app(monkeypatch, broken)
+    at = make_app(monkeypatch, broken)
+    at.run()
     assert not at.exception
     assert "数据文件未通过校验" in at.error[0].value
     report = at.dataframe[0].value
     assert list(report.loc[0, ["row", "column", "code"]]) == [2, "indicator", "unknown-indicator"]
+
+
+def test_app_case_page_marks_the_exact_number_and_escapes_markup(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    store = tmp_path / "metrics.csv"
+    text = (FIXTURES / "valid-metrics.csv").read_text(encoding="utf-8")
+    store.write_text(
+        text.replace("建设新型研发机构 促进技术要素市场化配置", "<script>alert(1)</script>机构"), encoding="utf-8"
+    )
+    at = open_page(make_app(monkeypatch, store), "pages/case.py")
+    assert not at.exception
+    html = " ".join(m.value for m in at.markdown)
+    assert "<script>" not in html
+    # 3 家 of 武汉上市后备企业 is not the tail of 53 家; 27 家 is marked where it stands.
+    assert "瞪羚企业 <mark>27 家</mark>" in html

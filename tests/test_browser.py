@@ -1,13 +1,27 @@
-"""The served dashboard in headless Chromium: it renders in Chinese, with no exception box."""
+"""The served dashboard in headless Chromium: every page draws, in both languages and both widths."""
 
 import sys
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 
 from tests.conftest import CHROMIUM_ARGS, ROOT, SCREENSHOTS, chromium_path, free_port, serve
 
 pytestmark = pytest.mark.browser
+
+# url path, whether the page draws charts
+PAGES = [
+    ("overview", True),
+    ("areas", True),
+    ("categories", True),
+    ("case", False),
+    ("explorer", True),
+    ("time", True),
+    ("batches", True),
+    ("data", False),
+]
+WIDTHS = {"desktop": (1366, 768), "phone": (390, 844)}
 
 
 @pytest.fixture(scope="module")
@@ -19,18 +33,51 @@ def app_url() -> Iterator[str]:
         yield url
 
 
-def test_browser_overview_renders_in_chinese(app_url: str) -> None:
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 768})
-        page.goto(app_url)
-        page.get_by_text("湖北自贸试验区实践案例指标看板").first.wait_for(timeout=30_000)
-        page.get_by_text("案例数").first.wait_for(timeout=30_000)
-        page.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=30_000)
-        assert page.locator("[data-testid='stException']").count() == 0
-        page.screenshot(path=SCREENSHOTS / "overview-zh-1366.png", full_page=True)
-        browser.close()
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def wait_for_page(page, charts: bool) -> None:  # type: ignore[no-untyped-def]
+    page.locator("h1").first.wait_for(timeout=30_000)
+    if charts:
+        page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(800)  # let the last frame paint before the screenshot
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_browser_every_page_draws(app_url: str, browser, lang: str, width: str) -> None:  # type: ignore[no-untyped-def]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    page = context.new_page()
+    for path, charts in PAGES:
+        page.goto(f"{app_url}/{path}?lang={lang}")
+        wait_for_page(page, charts)
+        page.screenshot(path=SCREENSHOTS / f"{path}-{lang}-{width}.png", full_page=True)
+    context.close()
+
+
+def test_browser_a_copied_link_keeps_its_filters_across_pages(app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    link = f"{app_url}/areas?area={quote('宜昌片区')}&category={quote('政府职能转变')}&lang=en"
+    page.goto(link)
+    wait_for_page(page, charts=True)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_text("Yichang Area").count() >= 1
+    assert sidebar.get_by_text("政府职能转变").count() >= 1
+    sidebar.get_by_text("Overview", exact=True).first.click()
+    page.get_by_text("Hubei FTZ Practice Case Metrics").first.wait_for(timeout=30_000)
+    wait_for_page(page, charts=True)
+    assert "area=%E5%AE%9C%E6%98%8C%E7%89%87%E5%8C%BA" in page.url and "lang=en" in page.url
+    assert page.get_by_text("Matching: 3 cases").count() == 1
+    page.screenshot(path=SCREENSHOTS / "followed-link-en-desktop.png", full_page=True)
+    context.close()

@@ -1,0 +1,103 @@
+"""Unit-safe totals: which figures may be added, and their sums marked exact, at least, at most or about.
+
+The rules (DESIGN.md): add only rows of one indicator and one standard unit, only outcomes at zone
+scope, never a row that is part of another, never percentages, shares, durations, 成 or US dollars;
+a total that includes qualified figures is not exact.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from loaders.schema import ABOUT, AT_LEAST, CUMULATIVE, QUALIFIER_SEPARATOR, QUALIFIERS, UNITS
+
+EXACT = "exact"
+
+
+def summable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows that may enter a total: zone outcomes, not parts, in a known additive unit."""
+    additive = frame["unit"].astype(str).map(lambda u: u in UNITS and UNITS[u].additive)
+    mask = (
+        (frame["kind"].astype(str) == "outcome")
+        & (frame["scope"].astype(str) == "zone")
+        & frame["part_of"].isna()
+        & additive
+        & frame["value_std"].notna()
+    )
+    return frame[mask]
+
+
+def row_bound(qualifier: object, value_high: float | None) -> str:
+    """Return how exact one figure is: exact, at_least, at_most or about (a range counts as at least)."""
+    directions = set()
+    if isinstance(qualifier, str) and qualifier:
+        directions = {QUALIFIERS.get(word, ABOUT) for word in qualifier.split(QUALIFIER_SEPARATOR)}
+        directions.discard(CUMULATIVE)
+    if value_high is not None and not pd.isna(value_high):
+        directions.add(AT_LEAST)
+    return combine_bounds(directions)
+
+
+def combine_bounds(bounds: set[str] | list[str]) -> str:
+    """Return the bound of a sum of figures with these bounds."""
+    kinds = set(bounds) - {EXACT}
+    if not kinds:
+        return EXACT
+    if len(kinds) == 1:
+        return kinds.pop()
+    return ABOUT
+
+
+def totals(frame: pd.DataFrame, indicator: str, unit_std: str, by: list[str]) -> pd.DataFrame:
+    """Return the sum of summable figures of one indicator and standard unit, grouped by the `by` columns.
+
+    Columns: the `by` columns, total, figures (how many rows), bound (exact/at_least/at_most/about).
+    """
+    rows = summable(frame)
+    rows = rows[(rows["indicator"].astype(str) == indicator) & (rows["unit_std"].astype(str) == unit_std)]
+    if rows.empty:
+        return pd.DataFrame(columns=[*by, "total", "figures", "bound"])
+    rows = rows.assign(_bound=[row_bound(q, h) for q, h in zip(rows["qualifier"], rows["value_high"], strict=True)])
+    grouped = rows.groupby(by, observed=True, sort=True) if by else rows.groupby(lambda _: 0)
+    result = grouped.agg(
+        total=("value_std", "sum"), figures=("value_std", "size"), bound=("_bound", lambda b: combine_bounds(list(b)))
+    )
+    return result.reset_index(drop=not by)
+
+
+def unit_choices(frame: pd.DataFrame, indicator: str) -> list[str]:
+    """Return the standard units in which an indicator has summable figures, the most used first."""
+    rows = summable(frame)
+    counts = rows.loc[rows["indicator"].astype(str) == indicator, "unit_std"].astype(str).value_counts()
+    return counts.index.tolist()
+
+
+def indicator_choices(frame: pd.DataFrame) -> list[str]:
+    """Return the indicators that have summable figures, in code-list order."""
+    rows = summable(frame)
+    present = set(rows["indicator"].astype(str))
+    categories = frame["indicator"].cat.categories if hasattr(frame["indicator"], "cat") else sorted(present)
+    return [str(c) for c in categories if str(c) in present]
+
+
+def headline_totals(frame: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
+    """Return, per indicator, the total in its most used standard unit (indicator, unit_std, total, figures, bound)."""
+    rows = []
+    for indicator in indicators:
+        units = unit_choices(frame, indicator)
+        if units:
+            total = totals(frame, indicator, units[0], by=[])
+            rows.append({"indicator": indicator, "unit_std": units[0], **total.iloc[0].to_dict()})
+    return pd.DataFrame(rows, columns=["indicator", "unit_std", "total", "figures", "bound"])
+
+
+def not_summable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows that never enter a total (the complement of summable)."""
+    return frame.drop(index=summable(frame).index)
+
+
+def readable_money(total: float, unit_std: str) -> tuple[float, str]:
+    """Return money in 亿元 from 1亿 up (万元 below), other units unchanged."""
+    if unit_std == "万元" and abs(total) >= 10_000:
+        return total / 10_000, "亿元"
+    return total, unit_std

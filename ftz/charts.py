@@ -1,0 +1,297 @@
+"""Plotly figure builders: DataFrame in, Figure out, every label in the language asked for."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ftz.aggregate import EXACT, readable_money
+from ftz.i18n import code_label, t, unit_label
+
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+GREY = "#8c8c8c"
+BOUND_MARK = {"at_least": "≥", "at_most": "≤", "about": "≈", EXACT: ""}
+
+
+def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        font={"family": FONT, "size": 13},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"},
+        hoverlabel={"font": {"family": FONT}},
+    )
+    fig.update_xaxes(automargin=True, gridcolor="#eeeeee")
+    fig.update_yaxes(automargin=True, gridcolor="#eeeeee")
+    return fig
+
+
+def format_number(value: float) -> str:
+    """Return a number with thousands separators and only the decimals it has (1,234 / 4,324.96)."""
+    if pd.isna(value):
+        return ""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text
+
+
+def format_total(total: float, unit_std: str, bound: str, lang: str) -> str:
+    """Return a total as read on screen: ≥ 1,098.2 亿元; money in 万元 or 亿元."""
+    value, unit = readable_money(total, unit_std)
+    mark = BOUND_MARK.get(bound, "≈")
+    return f"{mark}{' ' if mark else ''}{format_number(value)} {unit_label(unit, lang)}".strip()
+
+
+def _empty(fig: go.Figure, lang: str) -> go.Figure:
+    fig.add_annotation(text=t("nothing_matches", lang), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def make_area_category_heatmap(frame: pd.DataFrame, lang: str, area_names: dict[str, str]) -> go.Figure:
+    """Return a heatmap of how many cases each area has in each category."""
+    fig = _layout(go.Figure(), t("cases_by_area_category", lang), height=300)
+    if frame.empty:
+        return _empty(fig, lang)
+    cases = frame.drop_duplicates(["batch", "case_no"])
+    counts = cases.groupby(["area", "category"], observed=True).size().unstack(fill_value=0)
+    counts = counts.reindex(
+        index=[a for a in frame["area"].cat.categories if a in counts.index],
+        columns=[c for c in frame["category"].cat.categories if c in counts.columns],
+        fill_value=0,
+    )
+    y = [area_names.get(str(a), str(a)) for a in counts.index]
+    fig.add_trace(
+        go.Heatmap(
+            z=counts.to_numpy(),
+            x=[str(c) for c in counts.columns],
+            y=y,
+            colorscale="Blues",
+            text=counts.to_numpy(),
+            texttemplate="%{text}",
+            hovertemplate=f"%{{y}} · %{{x}}<br>{t('count_cases', lang)}: %{{z}}<extra></extra>",
+            showscale=False,
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def make_indicator_bar(frame: pd.DataFrame, lang: str) -> go.Figure:
+    """Return bars of how many figures each indicator has, stacked by kind."""
+    fig = _layout(go.Figure(), t("figures_by_indicator", lang), height=340)
+    if frame.empty:
+        return _empty(fig, lang)
+    counts = frame.groupby(["indicator", "kind"], observed=True).size().unstack(fill_value=0)
+    labels = [code_label("indicator", str(i), lang) for i in counts.index]
+    colors = {"outcome": "#1f5fa8", "policy": "#9ab8d8", "target": "#f2b35e", "context": "#c9c9c9"}
+    for kind in counts.columns:
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=counts[kind],
+                name=code_label("kind", str(kind), lang),
+                marker_color=colors.get(str(kind), GREY),
+                hovertemplate=f"%{{x}} · {code_label('kind', str(kind), lang)}: %{{y}}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text=t("count_figures", lang))
+    return fig
+
+
+def make_total_bar(
+    totals: pd.DataFrame, dimension: str, unit_std: str, lang: str, colors: dict[str, str], names: dict[str, str]
+) -> go.Figure:
+    """Return bars of totals by area or category, each labelled with its bound (≥, ≈) and unit."""
+    title = t("by_area" if dimension == "area" else "by_category", lang)
+    fig = _layout(go.Figure(), title, height=320)
+    if totals.empty:
+        return _empty(fig, lang)
+    money_unit = readable_money(float(totals["total"].max()), unit_std)[1]
+    scale = 10_000 if money_unit != unit_std else 1
+    labels = [names.get(str(v), str(v)) for v in totals[dimension]]
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=totals["total"] / scale,
+            marker_color=[colors.get(str(v), GREY) for v in totals[dimension]],
+            text=[format_total(v, unit_std, b, lang) for v, b in zip(totals["total"], totals["bound"], strict=True)],
+            textposition="outside",
+            customdata=totals["figures"],
+            hovertemplate=f"%{{x}}<br>%{{text}}<br>{t('n_figures', lang)}: %{{customdata}}<extra></extra>",
+            cliponaxis=False,
+            width=0.5 if len(totals) <= 3 else None,
+        )
+    )
+    fig.update_yaxes(title_text=unit_label(money_unit, lang), tickformat=",")
+    return fig
+
+
+def make_case_bar(
+    rows: pd.DataFrame, unit_std: str, lang: str, colors: dict[str, str], names: dict[str, str]
+) -> go.Figure:
+    """Return horizontal bars of each case's total (rows are the summable figures of one indicator and unit)."""
+    fig = _layout(go.Figure(), t("by_case", lang), height=max(300, 60 + 28 * rows["case_no"].nunique()))
+    if rows.empty:
+        return _empty(fig, lang)
+    per_case = (
+        rows.groupby(["batch", "case_no", "case_title", "area"], observed=True)["value_std"].sum().reset_index()
+    ).sort_values("value_std")
+    money_unit = readable_money(float(per_case["value_std"].max()), unit_std)[1]
+    scale = 10_000 if money_unit != unit_std else 1
+    for area, part in per_case.groupby("area", observed=True, sort=False):
+        fig.add_trace(
+            go.Bar(
+                y=[f"{n}. {title}" for n, title in zip(part["case_no"], part["case_title"], strict=True)],
+                x=part["value_std"] / scale,
+                orientation="h",
+                name=names.get(str(area), str(area)),
+                marker_color=colors.get(str(area), GREY),
+                hovertemplate=f"%{{y}}<br>%{{x:,}} {unit_label(money_unit, lang)}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", yaxis={"categoryorder": "total ascending"})
+    fig.update_xaxes(title_text=unit_label(money_unit, lang), tickformat=",")
+    return fig
+
+
+def make_treemap(
+    rows: pd.DataFrame, levels: list[str], lang: str, colors: dict[str, str], names: dict[str, str]
+) -> go.Figure:
+    """Return a treemap of summable figures of one indicator and unit, nested by `levels` then case."""
+    title = t("hierarchy" if levels[0] == "area" else "hierarchy_cat", lang)
+    fig = _layout(go.Figure(), title, height=420)
+    if rows.empty:
+        return _empty(fig, lang)
+    ids, labels, parents, values, marker = [], [], [], [], []
+    path = [*levels, "case_title"]
+    for depth in range(len(path)):
+        keys = path[: depth + 1]
+        grouped = rows.groupby(keys, observed=True)["value_std"].sum().reset_index()
+        for record in grouped.to_dict("records"):
+            parts = [str(record[k]) for k in keys]
+            ids.append("/".join(parts))
+            parents.append("/".join(parts[:-1]))
+            label = parts[-1]
+            labels.append(names.get(label, label))
+            values.append(float(record["value_std"]))
+            area = str(record["area"]) if "area" in keys else None
+            marker.append(colors.get(area, "#dddddd") if area else "#dddddd")
+    fig.add_trace(
+        go.Treemap(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=values,
+            branchvalues="total",
+            marker={"colors": marker},
+            hovertemplate="%{label}<br>%{value:,}<extra></extra>",
+            textinfo="label+value",
+        )
+    )
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 50, "b": 0})
+    return fig
+
+
+def make_ranked_bar(
+    rows: pd.DataFrame, unit_std: str, lang: str, colors: dict[str, str], names: dict[str, str], log: bool
+) -> go.Figure:
+    """Return one bar per figure, ranked, in one standard unit, coloured by area."""
+    fig = _layout(go.Figure(), t("ranked", lang), height=max(320, 60 + 24 * len(rows)))
+    if rows.empty:
+        return _empty(fig, lang)
+    ordered = rows.sort_values("value_std")
+    labels = [f"{n}. {m}" for n, m in zip(ordered["case_no"], ordered["metric"], strict=True)]
+    for area in ordered["area"].cat.categories:
+        part = ordered["area"] == area
+        if not part.any():
+            continue
+        fig.add_trace(
+            go.Bar(
+                y=[label for label, p in zip(labels, part, strict=True) if p],
+                x=ordered.loc[part, "value_std"],
+                orientation="h",
+                name=names.get(str(area), str(area)),
+                marker_color=colors.get(str(area), GREY),
+                customdata=ordered.loc[part, ["case_title", "value_text"]].to_numpy(),
+                hovertemplate=(
+                    f"%{{customdata[0]}}<br>%{{y}}<br>%{{x:,}} {unit_label(unit_std, lang)}"
+                    "<br>「%{customdata[1]}」<extra></extra>"
+                ),
+            )
+        )
+    fig.update_layout(barmode="overlay", yaxis={"categoryorder": "array", "categoryarray": labels})
+    fig.update_xaxes(title_text=unit_label(unit_std, lang), type="log" if log else "linear", tickformat=",")
+    return fig
+
+
+def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
+    """Return before → after processing times as a dumbbell on a log scale of days, with the % cut.
+
+    `pairs` has one row per metric: case_no, case_title, metric, before_days, after_days, cut.
+    """
+    fig = _layout(go.Figure(), t("before_after", lang), height=max(260, 90 + 50 * len(pairs)))
+    if pairs.empty:
+        return _empty(fig, lang)
+    labels = [f"{n}. {m}" for n, m in zip(pairs["case_no"], pairs["metric"], strict=True)]
+    for label, before, after in zip(labels, pairs["before_days"], pairs["after_days"], strict=True):
+        fig.add_trace(
+            go.Scatter(
+                x=[before, after],
+                y=[label, label],
+                mode="lines",
+                line={"color": "#bbbbbb", "width": 4},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    for column, name, color in (("before_days", "before", "#c0504d"), ("after_days", "after", "#1f5fa8")):
+        fig.add_trace(
+            go.Scatter(
+                x=pairs[column],
+                y=labels,
+                mode="markers+text" if name == "after" else "markers",
+                marker={"size": 14, "color": color},
+                name=t(name, lang),
+                text=[f"{t('reduction', lang)} {c:.1%}" for c in pairs["cut"]] if name == "after" else None,
+                textposition="top center",
+                customdata=pairs[[f"{name}_text", "case_title"]].to_numpy(),
+                hovertemplate="%{customdata[1]}<br>%{y}<br>%{customdata[0]}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(type="log", title_text=t("axis_days", lang))
+    return fig
+
+
+def make_batch_bars(
+    frame: pd.DataFrame, lang: str, batch_names: dict[int, str], colors: dict[str, str], names: dict[str, str]
+) -> go.Figure:
+    """Return, per batch, how many cases each area contributed (stacked), readable for one or many batches."""
+    fig = _layout(go.Figure(), t("batches_side_by_side", lang), height=max(280, 80 + 36 * frame["batch"].nunique()))
+    if frame.empty:
+        return _empty(fig, lang)
+    cases = frame.drop_duplicates(["batch", "case_no"])
+    counts = cases.groupby(["batch", "area"], observed=True).size().unstack(fill_value=0)
+    y = [batch_names.get(int(b), str(b)) for b in counts.index]
+    for area in counts.columns:
+        fig.add_trace(
+            go.Bar(
+                y=y,
+                x=counts[area],
+                orientation="h",
+                name=names.get(str(area), str(area)),
+                marker_color=colors.get(str(area), GREY),
+                hovertemplate=f"%{{y}} · {html.escape(names.get(str(area), str(area)))}: %{{x}}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text=t("count_cases", lang))
+    fig.update_yaxes(autorange="reversed")
+    return fig

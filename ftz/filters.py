@@ -1,0 +1,100 @@
+"""The global filters: what they hold, how they read and write the URL, and how they cut the table."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+
+import pandas as pd
+
+# The URL keys of the filters; values are codes or the document's Chinese names, whatever the language.
+LIST_KEYS = ("batch", "area", "category", "indicator", "kind", "scope")
+SEARCH_KEY = "q"
+SEARCH_COLUMNS = ("metric", "case_title", "source_quote")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A selection of the table; an empty selection of a key means every value."""
+
+    batch: tuple[str, ...] = field(default=())
+    area: tuple[str, ...] = field(default=())
+    category: tuple[str, ...] = field(default=())
+    indicator: tuple[str, ...] = field(default=())
+    kind: tuple[str, ...] = field(default=())
+    scope: tuple[str, ...] = field(default=())
+    q: str = ""
+
+    def to_query(self) -> dict[str, list[str]]:
+        """Return the filters as URL query parameters, leaving out what is not set."""
+        query = {key: list(getattr(self, key)) for key in LIST_KEYS if getattr(self, key)}
+        if self.q.strip():
+            query[SEARCH_KEY] = [self.q.strip()]
+        return query
+
+    def is_empty(self) -> bool:
+        """Return whether nothing is selected."""
+        return self == Filters()
+
+
+def filter_options(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """Return the values each list filter offers, in document or code-list order."""
+    options: dict[str, list[str]] = {"batch": [str(b) for b in sorted(frame["batch"].unique())]}
+    for key in LIST_KEYS[1:]:
+        column = frame[key]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            options[key] = [str(c) for c in column.cat.categories if (column == c).any()]
+        else:
+            options[key] = [str(v) for v in pd.unique(column.dropna())]
+    return options
+
+
+def from_query(query: Mapping[str, Sequence[str] | str], options: Mapping[str, Sequence[str]]) -> Filters:
+    """Return the filters a URL asks for, dropping values the table does not offer."""
+
+    def values(key: str) -> tuple[str, ...]:
+        raw = query.get(key, [])
+        given = [raw] if isinstance(raw, str) else list(raw)
+        allowed = options.get(key, [])
+        return tuple(dict.fromkeys(v for v in given if v in allowed))
+
+    raw_q = query.get(SEARCH_KEY, "")
+    q = raw_q if isinstance(raw_q, str) else (raw_q[0] if raw_q else "")
+    return Filters(**{key: values(key) for key in LIST_KEYS}, q=q.strip())
+
+
+def normalize_text(text: str) -> str:
+    """Return text folded for search: full-width to half-width, no spaces, case-folded."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def search_column(frame: pd.DataFrame) -> pd.Series:
+    """Return, per row, the folded text that the free-text search looks in."""
+    joined = frame[list(SEARCH_COLUMNS)].astype("string").fillna("").agg(" ".join, axis=1)
+    return joined.map(normalize_text)
+
+
+def apply_filters(frame: pd.DataFrame, filters: Filters, search: pd.Series | None = None) -> pd.DataFrame:
+    """Return the rows the filters select; `search` is search_column(frame), computed here if not given."""
+    mask = pd.Series(True, index=frame.index)
+    for key in LIST_KEYS:
+        chosen = getattr(filters, key)
+        if chosen:
+            column = frame[key].astype(str)
+            mask &= column.isin(chosen)
+    if filters.q.strip():
+        needle = normalize_text(filters.q)
+        haystack = search if search is not None else search_column(frame)
+        mask &= haystack.str.contains(needle, regex=False)
+    return frame[mask]
+
+
+def describe(filters: Filters) -> dict[str, str]:
+    """Return the filters as {key: 'a、b'} for what is set, for captions and export notes."""
+    described = {}
+    for f in fields(filters):
+        value = getattr(filters, f.name)
+        if value:
+            described[f.name] = value if isinstance(value, str) else "、".join(value)
+    return described

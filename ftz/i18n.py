@@ -1,0 +1,190 @@
+"""Every word the app shows, in Chinese and English; data values (case titles, metrics) stay as written."""
+
+from __future__ import annotations
+
+from loaders.schema import ENGLISH_LABELS, INDICATORS, KINDS, PHASES, SCOPES, SECTIONS
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+TEXT: dict[str, tuple[str, str]] = {
+    "app_title": ("湖北自贸试验区实践案例指标看板", "Hubei FTZ Practice Case Metrics"),
+    "language": ("语言 Language", "Language 语言"),
+    # pages
+    "page_overview": ("总览", "Overview"),
+    "page_areas": ("片区对比", "Areas"),
+    "page_categories": ("领域分析", "Categories"),
+    "page_case": ("案例详情", "Case detail"),
+    "page_explorer": ("指标探索", "Indicator explorer"),
+    "page_time": ("时效提升", "Time savings"),
+    "page_batches": ("批次对比", "Batches"),
+    "page_data": ("数据表", "Data"),
+    # sidebar filters
+    "filters": ("筛选", "Filters"),
+    "f_batch": ("批次", "Batch"),
+    "f_area": ("片区", "Area"),
+    "f_category": ("领域", "Category"),
+    "f_indicator": ("指标类别", "Indicator"),
+    "f_kind": ("类型", "Kind"),
+    "f_scope": ("范围", "Scope"),
+    "f_q": ("搜索指标、案例或原文", "Search metric, case or sentence"),
+    "f_all": ("全部", "All"),
+    "reset": ("重置筛选", "Reset filters"),
+    "matching": ("符合条件：{cases} 个案例，{figures} 条数据", "Matching: {cases} cases, {figures} figures"),
+    "nothing_matches": (
+        "没有符合当前筛选条件的数据，请放宽筛选或点击“重置筛选”。",
+        "No figures match the current filters. Widen them or click “Reset filters”.",
+    ),
+    # overview
+    "kpi_cases": ("案例数", "Cases"),
+    "kpi_figures": ("数据条数", "Figures"),
+    "kpi_areas": ("片区数", "Areas"),
+    "kpi_help": (
+        "仅合计成效类、片区范围、非“其中”项的数据，单位相同才相加。",
+        "Adds only outcomes at zone scope, never parts of other figures, and only in one unit.",
+    ),
+    "headline": ("主要成效合计", "Headline outcome totals"),
+    "no_totals": ("当前筛选下没有可以合计的成效数据。", "No outcome figures that can be added under these filters."),
+    "cases_by_area_category": ("各片区、各领域案例数", "Cases by area and category"),
+    "figures_by_indicator": ("各指标类别数据条数", "Figures by indicator"),
+    "count_cases": ("案例数", "Cases"),
+    "count_figures": ("数据条数", "Figures"),
+    "source_doc": ("来源文件", "Source document"),
+    "published": ("发布日期", "Published"),
+    "data_changed": ("数据更新时间", "Data last changed"),
+    # totals
+    "at_least": ("至少", "at least"),
+    "at_most": ("至多", "at most"),
+    "about": ("约", "about"),
+    "total": ("合计", "Total"),
+    "n_figures": ("数据条数", "Figures"),
+    # areas / categories
+    "choose_indicator": ("指标类别", "Indicator"),
+    "choose_unit": ("单位", "Unit"),
+    "by_area": ("按片区合计", "Total by area"),
+    "by_category": ("按领域合计", "Total by category"),
+    "by_case": ("按案例", "By case"),
+    "hierarchy": ("片区 → 领域 → 案例", "Area → category → case"),
+    "hierarchy_cat": ("领域 → 片区 → 案例", "Category → area → case"),
+    "not_comparable": (
+        "以下数据单位无法换算或不可相加，单独列出，不计入合计：",
+        "These figures cannot be converted or added; they are listed apart and never summed:",
+    ),
+    "excluded_from_totals": (
+        "另有 {n} 条数据（政策参数、目标、背景、全市/全省范围或“其中”项）不计入合计。",
+        "{n} more figures (policies, targets, context, city/province scope, or parts of others) are not in the totals.",
+    ),
+    # case detail
+    "choose_case": ("选择案例", "Choose a case"),
+    "provider": ("提供单位", "Provider"),
+    "figures_of_case": ("本案例的全部数据", "Every figure of this case"),
+    "no_figures_case": ("该案例在当前筛选下没有数据。", "This case has no figures under the current filters."),
+    # explorer
+    "log_scale": ("对数坐标", "Log scale"),
+    "ranked": ("各案例排名", "Ranked across cases"),
+    "cannot_convert": ("无法换算到同一单位的数据", "Figures that cannot be converted to one unit"),
+    # time
+    "before_after": ("改革前后办理时间", "Processing time before and after"),
+    "reduction": ("缩短", "cut by"),
+    "reductions_alone": ("直接减少的时间", "Time saved, stated alone"),
+    "durations": ("现在的办理时限", "Durations and time limits now achieved"),
+    "no_time": ("当前筛选下没有时效数据。", "No processing-time figures under these filters."),
+    "before": ("改革前", "Before"),
+    "after": ("改革后", "After"),
+    # batches
+    "batches_side_by_side": ("各批次对比", "Batches side by side"),
+    "one_batch": (
+        "目前只有一个批次；新批次导入后在此对比。",
+        "Only one batch so far; new batches will be compared here.",
+    ),
+    # data
+    "showing": ("显示前 {shown} 条，共 {total} 条。", "Showing the first {shown} of {total} rows."),
+    # axes
+    "axis_area": ("片区", "Area"),
+    "axis_category": ("领域", "Category"),
+    "axis_case": ("案例", "Case"),
+    "axis_indicator": ("指标类别", "Indicator"),
+    "axis_value": ("数值", "Value"),
+    "axis_days": ("天", "Days"),
+    "invalid_store": ("数据文件未通过校验，请修正后刷新页面。", "The data file failed validation; fix it and reload."),
+}
+
+UNIT_EN = {
+    "家": "firms",
+    "名": "people",
+    "人": "people",
+    "位": "people",
+    "人次": "person-times",
+    "元": "yuan",
+    "万元": "10k yuan",
+    "亿元": "100m yuan",
+    "美元": "USD",
+    "万美元": "10k USD",
+    "亿美元": "100m USD",
+    "%": "%",
+    "成": "tenths",
+    "个百分点": "percentage points",
+    "分钟": "minutes",
+    "小时": "hours",
+    "天": "days",
+    "周": "weeks",
+    "月": "months",
+    "个月": "months",
+    "年": "years",
+    "个工作日": "working days",
+    "工作日": "working days",
+    "件": "items",
+    "项": "items",
+    "个": "units",
+    "次": "times",
+    "场": "events",
+    "笔": "transactions",
+    "条": "entries",
+    "类": "categories",
+    "份": "parts",
+    "届": "editions",
+    "米": "metres",
+}
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """Return the text for key in lang, with {placeholders} filled."""
+    zh, en = TEXT[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def chinese_number(n: int) -> str:
+    """Return a small number in Chinese numerals (7 → 七, 12 → 十二, 20 → 二十)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + ("" if ones == 0 else _CN_DIGITS[ones])
+    return str(n)
+
+
+def batch_label(batch: int, lang: str) -> str:
+    """Return 第七批 in Chinese, Batch 7 in English."""
+    return f"Batch {batch}" if lang == "en" else f"第{chinese_number(batch)}批"
+
+
+def code_label(column: str, code: str, lang: str) -> str:
+    """Return the label of a code of the indicator, kind, scope, phase or section lists."""
+    vocab = {"indicator": INDICATORS, "kind": KINDS, "scope": SCOPES, "phase": PHASES, "section": SECTIONS}[column]
+    zh, en = vocab.get(code, (code, code))
+    return en if lang == "en" else zh
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """Return a unit as shown: as written in Chinese, translated in English where known."""
+    return UNIT_EN.get(unit, unit) if lang == "en" else unit
+
+
+def column_label(column: str, lang: str) -> str:
+    """Return a column's name as shown: the schema's Chinese name, or its English label."""
+    from loaders.schema import CHINESE_NAMES
+
+    return ENGLISH_LABELS.get(column, column) if lang == "en" else CHINESE_NAMES.get(column, column)

@@ -1,0 +1,53 @@
+"""Processing-time figures: before → after pairs, reductions stated alone, and durations now achieved."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+_REDUCTION = re.compile(r"(减少|缩减|缩短|节省|节约|压缩|提速)[^，。；]{0,24}$")
+
+
+def time_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the processing-time figures (indicator time) of a table."""
+    return frame[frame["indicator"].astype(str) == "time"]
+
+
+def time_pairs(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per before → after pair, in days, with the share of time cut (taken at the range's low end).
+
+    Columns: batch, case_no, case_title, area, metric, before_days, after_days, before_text, after_text, cut.
+    """
+    rows = time_rows(frame)
+    rows = rows[rows["phase"].notna() & rows["unit_std"].astype(str).eq("天")]
+    key = ["batch", "case_no", "case_title", "area", "metric"]
+    before = rows[rows["phase"].astype(str) == "before"].set_index(key)
+    after = rows[rows["phase"].astype(str) == "after"].set_index(key)
+    pairs = pd.DataFrame(
+        {
+            "before_days": before["value_std"],
+            "after_days": after["value_std"],
+            "before_text": before["value_text"],
+            "after_text": after["value_text"],
+        }
+    ).dropna(subset=["before_days", "after_days"])
+    pairs["cut"] = 1 - pairs["after_days"] / pairs["before_days"]
+    return pairs.reset_index()
+
+
+def is_reduction(row: pd.Series) -> bool:
+    """Return whether a figure states time saved (减少8个工作日, 缩减10至15天) rather than a duration."""
+    quote, text = str(row["source_quote"]), str(row["value_text"])
+    at = quote.find(text)
+    return at >= 0 and bool(_REDUCTION.search(quote[:at]))
+
+
+def reductions_and_durations(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the time figures with no phase, split into reductions stated alone and durations achieved."""
+    rows = time_rows(frame)
+    rows = rows[rows["phase"].isna()]
+    if rows.empty:
+        return rows, rows
+    saved = rows.apply(is_reduction, axis=1).astype(bool)
+    return rows[saved], rows[~saved]

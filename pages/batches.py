@@ -1,0 +1,39 @@
+"""批次对比 Batches: each batch's document and how many cases and figures each area brought."""
+
+import streamlit as st
+
+from ftz.charts import make_batch_bars
+from ftz.i18n import batch_label, t
+from ui import area_colors, area_names, get_batches, get_view, show_chart, stop_if_empty
+
+view = get_view()
+lang, rows = view.lang, view.rows
+st.title(t("page_batches", lang))
+stop_if_empty(view)
+
+batches = get_batches()
+names = {int(b): batch_label(int(b), lang) for b in batches["batch"]}
+if rows["batch"].nunique() == 1:
+    st.caption(t("one_batch", lang))
+show_chart(make_batch_bars(rows, lang, names, area_colors(), area_names(lang)), "batches-cases-by-area", "batch_bars")
+
+counts = rows.groupby("batch").agg(
+    cases=("case_no", "nunique"), figures=("fact_id", "size"), outcomes=("kind", lambda k: int((k == "outcome").sum()))
+)
+table = batches.set_index("batch").join(counts, how="inner").reset_index()
+table["batch"] = table["batch"].map(names)
+st.dataframe(
+    table[["batch", "title", "doc_no", "published", "cases", "figures", "outcomes"]].rename(
+        columns={
+            "batch": t("f_batch", lang),
+            "title": "标题 Title",
+            "doc_no": "文号 Document no.",
+            "published": t("published", lang),
+            "cases": t("count_cases", lang),
+            "figures": t("count_figures", lang),
+            "outcomes": "成效 Outcomes",
+        }
+    ),
+    hide_index=True,
+    key="batch_table",
+)

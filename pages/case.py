@@ -1,0 +1,48 @@
+"""案例详情 Case detail: a case's provider, category and area, and every figure with its sentence."""
+
+import html
+
+import streamlit as st
+
+from ftz.highlight import highlight_quote, occurrence_rank
+from ftz.i18n import code_label, column_label, t
+from ui import area_names, get_view, stop_if_empty
+
+view = get_view()
+lang, rows = view.lang, view.rows
+st.title(t("page_case", lang))
+stop_if_empty(view)
+
+cases = rows.drop_duplicates(["batch", "case_no"]).sort_values(["batch", "case_no"])
+labels: dict[str, str] = {
+    f"{batch}-{case_no}": f"{case_no}. {title}"
+    for batch, case_no, title in zip(cases["batch"], cases["case_no"], cases["case_title"], strict=True)
+}
+chosen = str(st.selectbox(t("choose_case", lang), list(labels), format_func=lambda k: labels[k], key="case_pick"))
+batch, case_no = (int(part) for part in chosen.split("-"))
+figures = rows[(rows["batch"] == batch) & (rows["case_no"] == case_no)]
+first = figures.iloc[0]
+
+st.subheader(labels[chosen])
+info = st.columns(3)
+info[0].markdown(f"**{t('provider', lang)}**  \n{html.escape(str(first['provider']))}")
+info[1].markdown(f"**{column_label('category', lang)}**  \n{html.escape(str(first['category']))}")
+info[2].markdown(f"**{column_label('area', lang)}**  \n{html.escape(area_names(lang).get(str(first['area']), ''))}")
+
+st.markdown(f"#### {t('figures_of_case', lang)}")
+figures = figures.assign(rank=occurrence_rank(figures))
+for row in figures.to_dict("records"):
+    sentence = highlight_quote(str(row["source_quote"]), str(row["value_text"]), int(row["rank"]))
+    tags = " · ".join(
+        [
+            code_label("section", str(row["section"]), lang),
+            code_label("kind", str(row["kind"]), lang),
+            code_label("scope", str(row["scope"]), lang),
+        ]
+    )
+    st.markdown(
+        f"**{html.escape(str(row['metric']))}**：{html.escape(str(row['value_text']))}"
+        f" <span style='color:#777;font-size:0.85em'>（{html.escape(tags)}，{html.escape(str(row['fact_id']))}）</span>"
+        f"<br><span style='color:#333'>{sentence}</span>",
+        unsafe_allow_html=True,
+    )

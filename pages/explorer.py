@@ -1,0 +1,37 @@
+"""指标探索 Indicator explorer: every figure of one indicator, ranked in one unit; the rest listed apart."""
+
+import streamlit as st
+
+from ftz.charts import make_ranked_bar
+from ftz.i18n import code_label, t, unit_label
+from ui import area_colors, area_names, get_view, show_chart, show_table, stop_if_empty
+
+view = get_view()
+lang, rows = view.lang, view.rows
+st.title(t("page_explorer", lang))
+stop_if_empty(view)
+
+indicators = [str(c) for c in rows["indicator"].cat.categories if (rows["indicator"] == c).any()]
+left, middle, right = st.columns([2, 2, 1])
+indicator = left.selectbox(
+    t("choose_indicator", lang), indicators, format_func=lambda c: code_label("indicator", c, lang), key="ex_indicator"
+)
+chosen = rows[rows["indicator"].astype(str) == indicator]
+units = chosen.loc[chosen["value_std"].notna(), "unit_std"].astype(str).value_counts().index.tolist()
+if not units:
+    st.info(t("cannot_convert", lang))
+    show_table(chosen, lang, key="ex_apart_all")
+    st.stop()
+unit = middle.selectbox(t("choose_unit", lang), units, format_func=lambda u: unit_label(u, lang), key="ex_unit")
+log = right.toggle(t("log_scale", lang), key="ex_log")
+
+ranked = chosen[(chosen["unit_std"].astype(str) == unit) & chosen["value_std"].notna()]
+show_chart(
+    make_ranked_bar(ranked, unit, lang, area_colors(), area_names(lang), log),
+    f"explorer-{indicator}-{unit}",
+    "ex_ranked",
+)
+apart = chosen.drop(index=ranked.index)
+if not apart.empty:
+    st.markdown(f"#### {t('cannot_convert', lang)}")
+    show_table(apart, lang, key="ex_apart")
