@@ -247,21 +247,13 @@ def compare_page(view: View, dimension: str) -> None:
         show_table(others, lang, key=f"{dimension}_others")
 
 
-def show_table(rows: pd.DataFrame, lang: str, key: str, limit: int | None = None) -> None:
-    """Show figures as a table under the schema's column names in the language, codes as labels."""
-    columns = ["case_no", "case_title", "area", "metric", "value", "value_high", "unit", "qualifier", "kind", "scope"]
-    shown = rows[columns].head(limit) if limit else rows[columns]
-    shown = shown.assign(
-        kind=shown["kind"].astype(str).map(lambda c: code_label("kind", c, lang)),
-        scope=shown["scope"].astype(str).map(lambda c: code_label("scope", c, lang)),
-        area=shown["area"].astype(str).map(area_names(lang)),
+def show_table(rows: pd.DataFrame, lang: str, key: str) -> None:
+    """Show figures as they are written, under the schema's column names in the language, codes as labels."""
+    columns = ["case_no", "case_title", "area", "metric", "value_text", "kind", "scope", "as_of"]
+    shown = rows[columns].assign(
+        kind=rows["kind"].astype(str).map(lambda c: code_label("kind", c, lang)),
+        scope=rows["scope"].astype(str).map(lambda c: code_label("scope", c, lang)),
+        area=rows["area"].astype(str).map(area_names(lang)),
+        as_of=rows["as_of"].fillna(""),
     )
-    st.dataframe(
-        shown.rename(columns={c: column_label(c, lang) for c in columns}),
-        hide_index=True,
-        key=key,
-        column_config={
-            column_label("value", lang): st.column_config.NumberColumn(format="localized"),
-            column_label("value_high", lang): st.column_config.NumberColumn(format="localized"),
-        },
-    )
+    st.dataframe(shown.rename(columns={c: column_label(c, lang) for c in columns}), hide_index=True, key=key)

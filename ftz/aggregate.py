@@ -16,7 +16,7 @@ EXACT = "exact"
 
 def summable(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the rows that may enter a total: zone outcomes, not parts, in a known additive unit."""
-    additive = frame["unit"].astype(str).map(lambda u: u in UNITS and UNITS[u].additive)
+    additive = frame["unit"].astype(str).map(lambda u: u in UNITS and UNITS[u].additive).astype(bool)
     mask = (
         (frame["kind"].astype(str) == "outcome")
         & (frame["scope"].astype(str) == "zone")

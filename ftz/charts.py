@@ -110,11 +110,11 @@ def make_total_bar(
     totals: pd.DataFrame, dimension: str, unit_std: str, lang: str, colors: dict[str, str], names: dict[str, str]
 ) -> go.Figure:
     """Return bars of totals by area or category, each labelled with its bound (≥, ≈) and unit."""
-    title = t("by_area" if dimension == "area" else "by_category", lang)
+    money_unit = readable_money(float(totals["total"].max()), unit_std)[1] if not totals.empty else unit_std
+    title = f"{t('by_area' if dimension == 'area' else 'by_category', lang)}（{unit_label(money_unit, lang)}）"
     fig = _layout(go.Figure(), title, height=320)
     if totals.empty:
         return _empty(fig, lang)
-    money_unit = readable_money(float(totals["total"].max()), unit_std)[1]
     scale = 10_000 if money_unit != unit_std else 1
     labels = [names.get(str(v), str(v)) for v in totals[dimension]]
     fig.add_trace(
@@ -130,7 +130,7 @@ def make_total_bar(
             width=0.5 if len(totals) <= 3 else None,
         )
     )
-    fig.update_yaxes(title_text=unit_label(money_unit, lang), tickformat=",")
+    fig.update_yaxes(tickformat=",")
     return fig
 
 
@@ -257,16 +257,26 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
             go.Scatter(
                 x=pairs[column],
                 y=labels,
-                mode="markers+text" if name == "after" else "markers",
+                mode="markers+text",
                 marker={"size": 14, "color": color},
                 name=t(name, lang),
-                text=[f"{t('reduction', lang)} {c:.1%}" for c in pairs["cut"]] if name == "after" else None,
+                text=(
+                    [
+                        f"{a}（{t('reduction', lang)} {c:.1%}）"
+                        for a, c in zip(pairs["after_text"], pairs["cut"], strict=True)
+                    ]
+                    if name == "after"
+                    else pairs["before_text"]
+                ),
                 textposition="top center",
                 customdata=pairs[[f"{name}_text", "case_title"]].to_numpy(),
                 hovertemplate="%{customdata[1]}<br>%{y}<br>%{customdata[0]}<extra></extra>",
             )
         )
-    fig.update_xaxes(type="log", title_text=t("axis_days", lang))
+    ticks = [1 / 1440, 10 / 1440, 1 / 24, 6 / 24, 1, 7, 30, 365]
+    names = ["1分钟", "10分钟", "1小时", "6小时", "1天", "1周", "1月", "1年"]
+    names_en = ["1 min", "10 min", "1 h", "6 h", "1 day", "1 week", "1 month", "1 year"]
+    fig.update_xaxes(type="log", tickvals=ticks, ticktext=names_en if lang == "en" else names, title_text=None)
     return fig
 
 

@@ -81,6 +81,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_figures_case": ("该案例在当前筛选下没有数据。", "This case has no figures under the current filters."),
     # explorer
     "log_scale": ("对数坐标", "Log scale"),
+    "outcomes_only": ("仅成效", "Outcomes only"),
     "ranked": ("各案例排名", "Ranked across cases"),
     "cannot_convert": ("无法换算到同一单位的数据", "Figures that cannot be converted to one unit"),
     # time

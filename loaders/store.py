@@ -93,12 +93,10 @@ def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
         frame[column] = frame[column].astype("category")
     for column in ("fact_id", "case_title", "metric", "part_of", "qualifier", "value_text", "as_of", "source_quote"):
         frame[column] = frame[column].astype("string")
-    known = frame["unit"].astype(object).map(UNITS)
-    factor = known.map(lambda u: np.nan if pd.isna(u) else u.factor).astype("float64")
-    frame["unit_std"] = (
-        known.map(lambda u: np.nan if pd.isna(u) else u.standard)
-        .fillna(frame["unit"].astype(object))
-        .astype("category")
+    units = [UNITS.get(str(u)) for u in frame["unit"]]
+    factor = pd.Series([np.nan if u is None else u.factor for u in units], index=frame.index, dtype="float64")
+    frame["unit_std"] = pd.Categorical(
+        [str(w) if u is None else u.standard for u, w in zip(units, frame["unit"], strict=True)]
     )
     # Unknown units keep value_std empty: they are shown as written, never converted or summed.
     frame["value_std"] = frame["value"] * factor

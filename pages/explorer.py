@@ -12,7 +12,7 @@ st.title(t("page_explorer", lang))
 stop_if_empty(view)
 
 indicators = [str(c) for c in rows["indicator"].cat.categories if (rows["indicator"] == c).any()]
-left, middle, right = st.columns([2, 2, 1])
+left, middle, right = st.columns([2, 2, 1.2])
 indicator = left.selectbox(
     t("choose_indicator", lang), indicators, format_func=lambda c: code_label("indicator", c, lang), key="ex_indicator"
 )
@@ -24,14 +24,17 @@ if not units:
     st.stop()
 unit = middle.selectbox(t("choose_unit", lang), units, format_func=lambda u: unit_label(u, lang), key="ex_unit")
 log = right.toggle(t("log_scale", lang), key="ex_log")
+outcomes_only = right.toggle(t("outcomes_only", lang), value=True, key="ex_outcomes")
 
 ranked = chosen[(chosen["unit_std"].astype(str) == unit) & chosen["value_std"].notna()]
+if outcomes_only:
+    ranked = ranked[ranked["kind"].astype(str) == "outcome"]
 show_chart(
     make_ranked_bar(ranked, unit, lang, area_colors(), area_names(lang), log),
     f"explorer-{indicator}-{unit}",
     "ex_ranked",
 )
-apart = chosen.drop(index=ranked.index)
+apart = chosen[(chosen["unit_std"].astype(str) != unit) | chosen["value_std"].isna()]
 if not apart.empty:
     st.markdown(f"#### {t('cannot_convert', lang)}")
     show_table(apart, lang, key="ex_apart")

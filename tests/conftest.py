@@ -107,3 +107,44 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def store() -> pd.DataFrame:
+    """The small typed table of real rows (cases 1, 2 and 19)."""
+    from loaders.store import load_metrics
+
+    return load_metrics(FIXTURES / "valid-metrics.csv")
+
+
+def make_rows(*rows: dict[str, object]) -> pd.DataFrame:
+    """Return a typed table built from partial rows over a valid default, for aggregation cases."""
+    from loaders.store import type_metrics
+
+    default = {
+        "fact_id": "",
+        "batch": "7",
+        "case_no": "1",
+        "case_title": "样例",
+        "category": "创新驱动发展",
+        "area": "武汉片区",
+        "provider": "武汉片区",
+        "section": "实践效果",
+        "indicator": "enterprises",
+        "metric": "样例企业",
+        "kind": "outcome",
+        "scope": "zone",
+        "part_of": "",
+        "phase": "",
+        "value": "1",
+        "value_high": "",
+        "unit": "家",
+        "qualifier": "",
+        "value_text": "1 家",
+        "as_of": "",
+        "source_quote": "共 1 家。",
+    }
+    filled = [
+        {**default, "fact_id": f"7-01-{i + 1:02d}", **{k: str(v) for k, v in row.items()}} for i, row in enumerate(rows)
+    ]
+    return type_metrics(pd.DataFrame(filled), ["武汉片区", "襄阳片区", "宜昌片区"])

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 # url path, whether the page draws charts
 PAGES = [
-    ("overview", True),
+    ("", True),
     ("areas", True),
     ("categories", True),
     ("case", False),
@@ -61,7 +61,7 @@ def test_browser_every_page_draws(app_url: str, browser, lang: str, width: str) 
     for path, charts in PAGES:
         page.goto(f"{app_url}/{path}?lang={lang}")
         wait_for_page(page, charts)
-        page.screenshot(path=SCREENSHOTS / f"{path}-{lang}-{width}.png", full_page=True)
+        page.screenshot(path=SCREENSHOTS / f"{path or 'overview'}-{lang}-{width}.png", full_page=True)
     context.close()
 
 

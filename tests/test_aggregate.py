@@ -1,0 +1,103 @@
+"""Unit-safe totals: what may be added, and how exact the sum is."""
+
+import pandas as pd
+import pytest
+
+from ftz.aggregate import combine_bounds, headline_totals, readable_money, row_bound, summable, totals, unit_choices
+from tests.conftest import make_rows
+
+
+def test_summable_keeps_only_zone_outcomes_that_are_not_parts() -> None:
+    rows = make_rows(
+        {"value": 200},
+        {"value": 27, "part_of": "7-01-01"},
+        {"value": 9, "kind": "context"},
+        {"value": 9, "kind": "policy"},
+        {"value": 9, "kind": "target"},
+        {"value": 9, "scope": "city"},
+    )
+    assert summable(rows)["fact_id"].tolist() == ["7-01-01"]
+
+
+@pytest.mark.parametrize("unit", ["%", "成", "天", "个工作日", "亿美元", "个百分点", "桶"])
+def test_summable_never_adds_shares_durations_usd_or_unknown_units(unit: str) -> None:
+    assert summable(make_rows({"unit": unit, "indicator": "other"})).empty
+
+
+def test_totals_convert_money_to_one_unit() -> None:
+    rows = make_rows(
+        {"indicator": "financing", "value": 4324.96, "unit": "万元"},
+        {"indicator": "financing", "value": 2.92, "unit": "亿元"},
+    )
+    result = totals(rows, "financing", "万元", by=[])
+    assert result["total"].iloc[0] == pytest.approx(4324.96 + 29_200)
+    assert result["figures"].iloc[0] == 2
+
+
+def test_totals_refuse_to_mix_indicators_or_units() -> None:
+    rows = make_rows(
+        {"value": 10},
+        {"value": 5, "unit": "个"},
+        {"value": 7, "indicator": "talent", "unit": "名"},
+    )
+    assert totals(rows, "enterprises", "家", by=[])["total"].tolist() == [10]
+    assert unit_choices(rows, "enterprises") == ["家", "个"]
+
+
+def test_totals_by_area_keep_area_order_and_mark_qualified_sums() -> None:
+    rows = make_rows(
+        {"value": 100, "qualifier": "超"},
+        {"value": 5, "area": "宜昌片区"},
+        {"value": 20, "qualifier": "约", "area": "宜昌片区"},
+    )
+    result = totals(rows, "enterprises", "家", by=["area"])
+    assert result[["area", "total", "bound"]].values.tolist() == [
+        ["武汉片区", 100, "at_least"],
+        ["宜昌片区", 25, "about"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "high", "bound"),
+    [
+        ("", None, "exact"),
+        ("超", None, "at_least"),
+        ("累计", None, "exact"),
+        ("累计、超", None, "at_least"),
+        ("不超过", None, "at_most"),
+        ("约", None, "about"),
+        ("", 3.0, "at_least"),
+    ],
+)
+def test_row_bound(qualifier: str, high: float | None, bound: str) -> None:
+    assert row_bound(qualifier, high) == bound
+
+
+@pytest.mark.parametrize(
+    ("bounds", "combined"),
+    [
+        (["exact", "exact"], "exact"),
+        (["exact", "at_least"], "at_least"),
+        (["at_least", "at_most"], "about"),
+        (["at_most", "exact"], "at_most"),
+    ],
+)
+def test_combine_bounds(bounds: list[str], combined: str) -> None:
+    assert combine_bounds(bounds) == combined
+
+
+def test_headline_totals_pick_each_indicators_main_unit(store: pd.DataFrame) -> None:
+    headline = headline_totals(store, ["enterprises", "financing", "talent"])
+    # 超 200 家 only: its parts (27, 53 家) are never added; valuation is `other`, not financing.
+    assert headline[["indicator", "unit_std", "total", "bound"]].values.tolist() == [
+        ["enterprises", "家", 200, "at_least"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("total", "unit", "shown"),
+    [(9_999, "万元", (9_999, "万元")), (29_200, "万元", (2.92, "亿元")), (5, "家", (5, "家"))],
+)
+def test_readable_money(total: float, unit: str, shown: tuple[float, str]) -> None:
+    value, shown_unit = readable_money(total, unit)
+    assert (pytest.approx(value), shown_unit) == (shown[0], shown[1])

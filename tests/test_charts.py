@@ -1,0 +1,151 @@
+"""Figure builders, tested on their data and labels in both languages, and on an empty frame."""
+
+import pandas as pd
+import pytest
+
+from ftz.aggregate import summable, totals
+from ftz.charts import (
+    format_number,
+    format_total,
+    make_area_category_heatmap,
+    make_batch_bars,
+    make_case_bar,
+    make_indicator_bar,
+    make_ranked_bar,
+    make_time_dumbbell,
+    make_total_bar,
+    make_treemap,
+)
+from ftz.timing import time_pairs
+from tests.conftest import make_rows
+
+COLORS = {"武汉片区": "#1f5fa8", "襄阳片区": "#d9822b", "宜昌片区": "#2a9d6f"}
+NAMES_ZH = {a: a for a in COLORS}
+NAMES_EN = {"武汉片区": "Wuhan Area", "襄阳片区": "Xiangyang Area", "宜昌片区": "Yichang Area"}
+
+
+@pytest.fixture
+def rows() -> pd.DataFrame:
+    return make_rows(
+        {"case_no": 1, "value": 100, "qualifier": "超", "value_text": "超 100 家", "source_quote": "超 100 家。"},
+        {"case_no": 2, "value": 30, "area": "宜昌片区", "category": "法治建设"},
+        {"case_no": 2, "value": 5, "area": "宜昌片区", "category": "法治建设", "kind": "context"},
+    )
+
+
+def test_heatmap_counts_cases_per_area_and_category(rows: pd.DataFrame) -> None:
+    fig = make_area_category_heatmap(rows, "zh", NAMES_ZH)
+    trace = fig.data[0]
+    assert trace.type == "heatmap"
+    assert list(trace.x) == ["创新驱动发展", "法治建设"] and list(trace.y) == ["武汉片区", "宜昌片区"]
+    assert trace.z.tolist() == [[1, 0], [0, 1]]
+    assert fig.layout.title.text == "各片区、各领域案例数"
+    assert make_area_category_heatmap(rows, "en", NAMES_EN).layout.title.text == "Cases by area and category"
+
+
+def test_indicator_bar_stacks_kinds_with_translated_labels(rows: pd.DataFrame) -> None:
+    fig = make_indicator_bar(rows, "en")
+    assert {trace.name for trace in fig.data} == {"Outcome", "Context"}
+    assert list(fig.data[0].x) == ["Enterprises"]
+    assert sum(sum(trace.y) for trace in fig.data) == 3
+
+
+def test_total_bar_labels_bounds_and_units(rows: pd.DataFrame) -> None:
+    by_area = totals(rows, "enterprises", "家", by=["area"])
+    fig = make_total_bar(by_area, "area", "家", "en", COLORS, NAMES_EN)
+    bar = fig.data[0]
+    assert list(bar.x) == ["Wuhan Area", "Yichang Area"] and list(bar.y) == [100, 30]
+    assert list(bar.text) == ["≥ 100 firms", "30 firms"]
+    assert list(bar.marker.color) == ["#1f5fa8", "#2a9d6f"]
+    assert fig.layout.title.text == "Total by area（firms）"
+
+
+def test_total_bar_reads_money_in_yi(rows: pd.DataFrame) -> None:
+    money = make_rows(
+        {"indicator": "financing", "value": 183, "unit": "亿元", "value_text": "183 亿元", "source_quote": "183 亿元。"}
+    )
+    fig = make_total_bar(totals(money, "financing", "万元", by=["area"]), "area", "万元", "zh", COLORS, NAMES_ZH)
+    assert list(fig.data[0].y) == [183] and list(fig.data[0].text) == ["183 亿元"]
+
+
+def test_case_bar_and_treemap_use_summable_rows_only(rows: pd.DataFrame) -> None:
+    chosen = summable(rows)
+    bars = make_case_bar(chosen, "家", "zh", COLORS, NAMES_ZH)
+    assert sorted(v for trace in bars.data for v in trace.x) == [30, 100]
+    tree = make_treemap(chosen, ["area", "category"], "zh", COLORS, NAMES_ZH).data[0]
+    assert tree.type == "treemap"
+    values = dict(zip(tree.ids, tree.values, strict=True))
+    assert values["宜昌片区"] == 30 and values["武汉片区/创新驱动发展/样例"] == 100
+
+
+def test_ranked_bar_switches_to_log(rows: pd.DataFrame) -> None:
+    fig = make_ranked_bar(rows, "家", "zh", COLORS, NAMES_ZH, log=True)
+    assert fig.layout.xaxis.type == "log"
+    assert sorted(v for trace in fig.data for v in trace.x) == [5, 30, 100]
+
+
+def test_time_dumbbell_shows_the_cut() -> None:
+    quote = "办理时间从2—3天缩短至5分钟。"
+    pair = make_rows(
+        {
+            "indicator": "time",
+            "metric": "办理时间",
+            "phase": "before",
+            "value": 2,
+            "value_high": 3,
+            "unit": "天",
+            "value_text": "2—3天",
+            "source_quote": quote,
+        },
+        {
+            "indicator": "time",
+            "metric": "办理时间",
+            "phase": "after",
+            "value": 5,
+            "unit": "分钟",
+            "value_text": "5分钟",
+            "source_quote": quote,
+        },
+    )
+    pairs = time_pairs(pair)
+    assert pairs["cut"].iloc[0] == pytest.approx(1 - (5 / 1440) / 2)
+    fig = make_time_dumbbell(pairs, "zh")
+    after = next(trace for trace in fig.data if trace.name == "改革后")
+    assert list(after.text) == ["5分钟（缩短 99.8%）"]
+    assert fig.layout.xaxis.type == "log"
+
+
+def test_batch_bars_read_with_one_batch(rows: pd.DataFrame) -> None:
+    fig = make_batch_bars(rows, "zh", {7: "第七批"}, COLORS, NAMES_ZH)
+    assert [list(trace.y) for trace in fig.data] == [["第七批"], ["第七批"]]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda e: make_area_category_heatmap(e, "zh", NAMES_ZH),
+        lambda e: make_indicator_bar(e, "zh"),
+        lambda e: make_total_bar(totals(e, "enterprises", "家", by=["area"]), "area", "家", "zh", COLORS, NAMES_ZH),
+        lambda e: make_case_bar(e, "家", "zh", COLORS, NAMES_ZH),
+        lambda e: make_treemap(e, ["area", "category"], "zh", COLORS, NAMES_ZH),
+        lambda e: make_ranked_bar(e, "家", "zh", COLORS, NAMES_ZH, log=False),
+        lambda e: make_time_dumbbell(time_pairs(e), "zh"),
+        lambda e: make_batch_bars(e, "zh", {}, COLORS, NAMES_ZH),
+    ],
+)
+def test_every_builder_says_so_on_an_empty_frame(rows: pd.DataFrame, build) -> None:  # type: ignore[no-untyped-def]
+    fig = build(rows.iloc[0:0])
+    assert len(fig.data) == 0
+    assert "没有符合当前筛选条件的数据" in fig.layout.annotations[0].text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(1392, "1,392"), (4324.96, "4,324.96"), (2.5, "2.5"), (1_000_000, "1,000,000")]
+)
+def test_format_number(value: float, text: str) -> None:
+    assert format_number(value) == text
+
+
+def test_format_total_marks_bounds() -> None:
+    assert format_total(1_098_240, "万元", "at_least", "zh") == "≥ 109.82 亿元"
+    assert format_total(1909, "家", "about", "en") == "≈ 1,909 firms"
