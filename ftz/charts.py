@@ -12,6 +12,7 @@ from ftz.i18n import code_label, t, unit_label
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 GREY = "#8c8c8c"
+PRIMARY = "#1f5fa8"
 BOUND_MARK = {"at_least": "≥", "at_most": "≤", "about": "≈", EXACT: ""}
 
 
@@ -121,7 +122,7 @@ def make_total_bar(
         go.Bar(
             x=labels,
             y=totals["total"] / scale,
-            marker_color=[colors.get(str(v), GREY) for v in totals[dimension]],
+            marker_color=[colors.get(str(v), PRIMARY) for v in totals[dimension]],
             text=[format_total(v, unit_std, b, lang) for v, b in zip(totals["total"], totals["bound"], strict=True)],
             textposition="outside",
             customdata=totals["figures"],
@@ -268,7 +269,8 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
                     if name == "after"
                     else pairs["before_text"]
                 ),
-                textposition="top center",
+                # The shorter time sits left: its words read rightwards, the longer time's leftwards.
+                textposition="top right" if name == "after" else "top left",
                 customdata=pairs[[f"{name}_text", "case_title"]].to_numpy(),
                 hovertemplate="%{customdata[1]}<br>%{y}<br>%{customdata[0]}<extra></extra>",
             )
