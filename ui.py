@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +16,17 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from ftz.aggregate import indicator_choices, summable, totals, unit_choices
 from ftz.charts import make_case_bar, make_total_bar, make_treemap
-from ftz.filters import LIST_KEYS, SEARCH_KEY, Filters, apply_filters, filter_options, from_query, search_column
+from ftz.export import EXCEL_MAX_ROWS, export_filename, to_csv, to_xlsx
+from ftz.filters import (
+    LIST_KEYS,
+    SEARCH_KEY,
+    Filters,
+    apply_filters,
+    describe,
+    filter_options,
+    from_query,
+    search_column,
+)
 from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, t, unit_label
 from loaders.store import METRICS_PATH, InvalidMetricsError, load_areas, load_batches, read_metrics
 
@@ -37,6 +48,7 @@ class Store:
     search: pd.Series
     options: dict[str, list[str]]
     changed: datetime
+    version: str
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,8 @@ def _read_store(path: str, size: int, mtime_ns: int) -> Store:
     result = read_metrics(Path(path))
     frame = result.frame
     changed = datetime.fromtimestamp(mtime_ns / 1e9, tz=UTC).astimezone(BEIJING)
-    return Store(frame, result.report, search_column(frame), filter_options(frame), changed)
+    version = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return Store(frame, result.report, search_column(frame), filter_options(frame), changed, version)
 
 
 def get_store() -> Store:
@@ -245,6 +258,7 @@ def compare_page(view: View, dimension: str) -> None:
     if not others.empty:
         st.caption(t("excluded_from_totals", lang, n=len(others)))
         show_table(others, lang, key=f"{dimension}_others")
+    download_buttons(view, key=dimension)
 
 
 def show_table(rows: pd.DataFrame, lang: str, key: str) -> None:
@@ -257,3 +271,45 @@ def show_table(rows: pd.DataFrame, lang: str, key: str) -> None:
         as_of=rows["as_of"].fillna(""),
     )
     st.dataframe(shown.rename(columns={c: column_label(c, lang) for c in columns}), hide_index=True, key=key)
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_buttons(view: View, key: str) -> None:
+    """Offer the selected rows as Excel and CSV; the files are built only when a button is clicked."""
+    lang, rows = view.lang, view.rows
+    exported_at = datetime.now(BEIJING)
+    filters, names = describe(view.filters), area_names(lang)
+    left, right, _ = st.columns([1, 1, 4])
+    too_many = len(rows) + 1 > EXCEL_MAX_ROWS
+    left.download_button(
+        t("download_excel", lang),
+        data=lambda: to_xlsx(
+            rows,
+            filters=filters,
+            lang=lang,
+            batches=get_batches(),
+            area_names=names,
+            data_version=view.store.version,
+            exported_at=exported_at,
+        ),
+        file_name=export_filename(rows, filters, lang, names, exported_at, "xlsx"),
+        mime=XLSX_MIME,
+        key=f"{key}_xlsx",
+        disabled=too_many or rows.empty,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    right.download_button(
+        t("download_csv", lang),
+        data=lambda: to_csv(rows, lang),
+        file_name=export_filename(rows, filters, lang, names, exported_at, "csv"),
+        mime="text/csv",
+        key=f"{key}_csv",
+        disabled=rows.empty,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    if too_many:
+        st.warning(t("too_many_rows", lang, n=f"{len(rows):,}", limit=f"{EXCEL_MAX_ROWS - 1:,}"))

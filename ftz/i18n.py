@@ -99,6 +99,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Only one batch so far; new batches will be compared here.",
     ),
     # data
+    "download_excel": ("下载 Excel", "Download Excel"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "too_many_rows": (
+        "筛选结果有 {n} 行，超过 Excel 单表上限 {limit} 行：请缩小筛选或下载 CSV。",
+        "{n} rows exceed Excel's {limit}: narrow the filters or download the CSV.",
+    ),
     "showing": ("显示前 {shown} 条，共 {total} 条。", "Showing the first {shown} of {total} rows."),
     # axes
     "axis_area": ("片区", "Area"),

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ftz.i18n import column_label, t
 from loaders.schema import COLUMN_NAMES
-from ui import get_view, stop_if_empty
+from ui import download_buttons, get_view, stop_if_empty
 
 MAX_ROWS = 5_000
 
@@ -13,6 +13,7 @@ lang, rows = view.lang, view.rows
 st.title(t("page_data", lang))
 stop_if_empty(view)
 
+download_buttons(view, key="data")
 shown = rows[list(COLUMN_NAMES)].head(MAX_ROWS)
 if len(rows) > MAX_ROWS:
     st.caption(t("showing", lang, shown=f"{MAX_ROWS:,}", total=f"{len(rows):,}"))

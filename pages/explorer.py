@@ -4,7 +4,7 @@ import streamlit as st
 
 from ftz.charts import make_ranked_bar
 from ftz.i18n import code_label, t, unit_label
-from ui import area_colors, area_names, get_view, show_chart, show_table, stop_if_empty
+from ui import area_colors, area_names, download_buttons, get_view, show_chart, show_table, stop_if_empty
 
 view = get_view()
 lang, rows = view.lang, view.rows
@@ -38,3 +38,5 @@ apart = chosen[(chosen["unit_std"].astype(str) != unit) | chosen["value_std"].is
 if not apart.empty:
     st.markdown(f"#### {t('cannot_convert', lang)}")
     show_table(apart, lang, key="ex_apart")
+
+download_buttons(view, key="ex")

@@ -5,7 +5,7 @@ import streamlit as st
 from ftz.charts import make_time_dumbbell
 from ftz.i18n import t
 from ftz.timing import reductions_and_durations, time_pairs
-from ui import get_view, show_chart, show_table, stop_if_empty
+from ui import download_buttons, get_view, show_chart, show_table, stop_if_empty
 
 view = get_view()
 lang, rows = view.lang, view.rows
@@ -26,3 +26,5 @@ if not saved.empty:
 if not durations.empty:
     st.markdown(f"#### {t('durations', lang)}")
     show_table(durations.sort_values(["unit_std", "value_std"]), lang, key="time_durations")
+
+download_buttons(view, key="time")

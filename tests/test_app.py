@@ -1,13 +1,20 @@
 """The dashboard in Streamlit's AppTest: every page runs in both languages, filters live in the URL."""
 
+import io
 import json
+from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from ftz.export import to_csv, to_xlsx
+from ftz.filters import Filters, apply_filters
+from loaders.store import load_batches, load_metrics
 from tests.conftest import FIXTURES, ROOT
 
 PAGES = [
@@ -159,3 +166,52 @@ def test_app_case_page_marks_the_exact_number_and_escapes_markup(
     assert "<script>" not in html
     # 3 家 of 武汉上市后备企业 is not the tail of 53 家; 27 家 is marked where it stands.
     assert "瞪羚企业 <mark>27 家</mark>" in html
+
+
+class RecordingMediaFileManager(MediaFileManager):
+    """Keeps the media manager of the last AppTest run, so that a download button's file can be built."""
+
+    last: "RecordingMediaFileManager | None" = None
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        RecordingMediaFileManager.last = self
+
+
+def test_app_download_buttons_give_the_filtered_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingMediaFileManager)
+    at = make_app(monkeypatch, area=["宜昌片区"], category=["政府职能转变"])
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    assert set(buttons) == {"下载 Excel", "下载 CSV"}
+    manager = RecordingMediaFileManager.last
+    assert manager is not None
+
+    def build(label: str) -> bytes:
+        entry = manager._deferred_callables[buttons[label].deferred_file_id]
+        data = entry["callable"]()
+        return data if isinstance(data, bytes) else str(data).encode()
+
+    rows = apply_filters(load_metrics(), Filters(area=("宜昌片区",), category=("政府职能转变",)))
+    assert build("下载 CSV") == to_csv(rows, "zh")
+    book = openpyxl.load_workbook(io.BytesIO(build("下载 Excel")))
+    about = {r[0]: r[1] for r in book["说明"].iter_rows(values_only=True)}
+    exported_at = datetime.strptime(str(about["导出时间 Exported (Beijing time)"]), "%Y-%m-%d %H:%M")
+    expected = openpyxl.load_workbook(
+        io.BytesIO(
+            to_xlsx(
+                rows,
+                filters={"area": "宜昌片区", "category": "政府职能转变"},
+                lang="zh",
+                batches=load_batches(),
+                area_names={a: a for a in ("武汉片区", "襄阳片区", "宜昌片区")},
+                data_version=str(about["数据版本 Data version"]),
+                exported_at=exported_at,
+            )
+        )
+    )
+    for name in expected.sheetnames:
+        assert list(book[name].iter_rows(values_only=True)) == list(expected[name].iter_rows(values_only=True))
+    assert len(list(book["数据"].iter_rows())) == len(rows) + 1

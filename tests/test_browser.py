@@ -81,3 +81,34 @@ def test_browser_a_copied_link_keeps_its_filters_across_pages(app_url: str, brow
     assert page.get_by_text("Matching: 3 cases").count() == 1
     page.screenshot(path=SCREENSHOTS / "followed-link-en-desktop.png", full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize(("label", "suffix"), [("下载 Excel", ".xlsx"), ("下载 CSV", ".csv")])
+def test_browser_download_buttons_save_files_that_open(
+    app_url: str, browser, label: str, suffix: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+
+    import openpyxl
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{app_url}/data?area={quote('宜昌片区')}")
+    wait_for_page(page, charts=False)
+    with page.expect_download(timeout=60_000) as download_info:
+        page.get_by_role("button", name=label).click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("湖北自贸试验区实践案例指标_第七批_宜昌片区_")
+    assert download.suggested_filename.endswith(suffix)
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    if suffix == ".xlsx":
+        book = openpyxl.load_workbook(saved)
+        assert book.sheetnames == ["数据", "汇总", "说明"]
+        rows = list(book["数据"].iter_rows(values_only=True))
+    else:
+        rows = list(csv.reader(io.StringIO(saved.read_bytes().decode("utf-8-sig"))))
+    assert rows[0][0] == "编号"
+    assert {row[5] for row in rows[1:]} == {"宜昌片区"} and len(rows) > 10
+    context.close()

@@ -1,0 +1,328 @@
+"""The filtered table as a workbook (数据, 汇总, 说明) or a CSV that Excel on Chinese Windows opens cleanly.
+
+Both go straight back into the importer: the same column names (Chinese, or the snake_case names in
+English) and the Chinese labels of codes the importer accepts. No cell is ever a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from datetime import datetime
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ftz.aggregate import indicator_choices, totals, unit_choices
+from ftz.i18n import batch_label, code_label, t, unit_label
+from loaders.schema import CHINESE_NAMES, COLUMN_NAMES
+
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_CHARS = 32_767
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CODE_COLUMNS = ("indicator", "kind", "scope", "phase")
+NUMBER_COLUMNS = ("batch", "case_no", "value", "value_high")
+WRAPPED_COLUMNS = ("source_quote",)
+SHEETS = {"data": ("数据", "Data"), "summary": ("汇总", "Summary"), "about": ("说明", "About")}
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+BOUND_WORDS = {
+    "exact": ("精确", "exact"),
+    "at_least": ("至少", "at least"),
+    "at_most": ("至多", "at most"),
+    "about": ("约", "about"),
+}
+
+
+class ExportError(ValueError):
+    """The selection cannot be written faithfully (too many rows, a cell too long)."""
+
+
+def _sheet(key: str, lang: str) -> str:
+    zh, en = SHEETS[key]
+    return en if lang == "en" else zh
+
+
+def header(column: str, lang: str) -> str:
+    """Return a column's header as the importer accepts it: its Chinese name, or its snake_case name."""
+    return column if lang == "en" else CHINESE_NAMES[column]
+
+
+def export_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return the Data sheet as a frame: schema columns in order, codes as Chinese labels in Chinese."""
+    frame = rows[list(COLUMN_NAMES)].copy()
+    for column in CODE_COLUMNS:
+        values = frame[column].astype("string")
+        frame[column] = (
+            values if lang == "en" else values.map(lambda c, col=column: code_label(col, c, "zh"), na_action="ignore")
+        )
+    for column in frame.columns:
+        if column not in NUMBER_COLUMNS:
+            frame[column] = frame[column].astype("string")
+    return frame.rename(columns={c: header(c, lang) for c in COLUMN_NAMES})
+
+
+def is_formula_like(text: str) -> bool:
+    """Return whether spreadsheet software would take this text for a formula."""
+    return text.startswith(FORMULA_STARTS)
+
+
+def _check_size(frame: pd.DataFrame) -> None:
+    if len(frame) + 1 > EXCEL_MAX_ROWS:
+        raise ExportError(
+            f"筛选结果有 {len(frame):,} 行，超过 Excel 单表上限 {EXCEL_MAX_ROWS - 1:,} 行，请缩小筛选范围或导出 CSV。"
+            f" {len(frame):,} rows exceed Excel's {EXCEL_MAX_ROWS - 1:,}; narrow the filters or export CSV."
+        )
+    for column in frame.columns:
+        if frame[column].dtype == "string":
+            too_long = frame[column].str.len() > EXCEL_MAX_CHARS
+            if too_long.any():
+                row = int(too_long.to_numpy().nonzero()[0][0]) + 2
+                raise ExportError(
+                    f"第 {row} 行「{column}」超过 Excel 单元格上限 {EXCEL_MAX_CHARS:,} 个字符。"
+                    f" Row {row}, column {column}: longer than Excel's {EXCEL_MAX_CHARS:,} characters."
+                )
+
+
+def display_width(values: pd.Series) -> pd.Series:
+    """Return how many Excel character widths each text needs (a CJK character takes about two)."""
+    text = values.astype("string").fillna("")
+    return text.str.len() + text.str.count(r"[^\x00-\x7f]")
+
+
+def _number_format(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def _write_data_sheet(workbook: Workbook, frame: pd.DataFrame, lang: str) -> None:
+    sheet = workbook.create_sheet(_sheet("data", lang))
+    sheet.freeze_panes = "A2"
+    last = get_column_letter(len(frame.columns))
+    sheet.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
+    headers = list(frame.columns)
+    wrapped = {header(c, lang) for c in WRAPPED_COLUMNS}
+    numeric = {header(c, lang) for c in NUMBER_COLUMNS}
+    for index, name in enumerate(headers, start=1):
+        width = max(int(display_width(pd.Series([name])).iloc[0]), int(display_width(frame[name]).max() or 0))
+        sheet.column_dimensions[get_column_letter(index)].width = min(60 if name in wrapped else 40, width + 2)
+    bold = Font(bold=True)
+    header_cells = []
+    for name in headers:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        cell.fill = HEADER_FILL
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    columns = [frame[name].tolist() for name in headers]
+    kinds = ["number" if name in numeric else "wrapped" if name in wrapped else "text" for name in headers]
+    formats: dict[float, str] = {}
+    for values in zip(*columns, strict=True):
+        row: list[WriteOnlyCell | None] = []
+        for value, kind in zip(values, kinds, strict=True):
+            if value is None or value is pd.NA or (kind == "number" and pd.isna(value)):
+                row.append(None)
+                continue
+            if kind == "number":
+                cell = WriteOnlyCell(sheet, value=float(value))
+                if value not in formats:
+                    formats[value] = _number_format(float(value))
+                cell.number_format = formats[value]
+            else:
+                text = str(value)
+                cell = WriteOnlyCell(sheet, value=text)
+                cell.data_type = "s"
+                if is_formula_like(text):
+                    cell.quotePrefix = True
+                if kind == "wrapped":
+                    cell.alignment = wrap
+            row.append(cell)
+        sheet.append(row)
+
+
+def _summary_tables(rows: pd.DataFrame, lang: str, area_names: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cases = rows.drop_duplicates(["batch", "case_no"])
+    pivot = cases.groupby(["area", "category"], observed=True).size().unstack(fill_value=0)
+    pivot.index = [area_names.get(str(a), str(a)) for a in pivot.index]
+    blocks = []
+    for indicator in indicator_choices(rows):
+        for unit in unit_choices(rows, indicator):
+            block = totals(rows, indicator, unit, by=["area"])
+            block.insert(0, "unit", unit_label(unit, lang))
+            block.insert(0, "indicator", code_label("indicator", indicator, lang))
+            blocks.append(block)
+    outcome = pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame()
+    if not outcome.empty:
+        outcome["area"] = outcome["area"].astype(str).map(lambda a: area_names.get(a, a))
+        outcome["bound"] = outcome["bound"].map(lambda b: BOUND_WORDS[b][1 if lang == "en" else 0])
+    return pivot, outcome
+
+
+def _write_summary_sheet(workbook: Workbook, rows: pd.DataFrame, lang: str, area_names: Mapping[str, str]) -> None:
+    sheet = workbook.create_sheet(_sheet("summary", lang))
+    pivot, outcome = _summary_tables(rows, lang, area_names)
+    bold = Font(bold=True)
+
+    def title(text: str) -> None:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        sheet.append([cell])
+
+    sheet.column_dimensions["A"].width = 16
+    for letter in "BCDEFGH":
+        sheet.column_dimensions[letter].width = 16
+    title(t("cases_by_area_category", lang))
+    sheet.append([t("axis_area", lang), *[str(c) for c in pivot.columns]])
+    first_row = 3
+    for area, counts in pivot.iterrows():
+        sheet.append([str(area), *[int(v) for v in counts]])
+    last_row = first_row + len(pivot) - 1
+    figures = rows.groupby(["area", "category"], observed=True).size().reset_index(name="figures")
+    sheet.append([])
+    title(t("count_figures", lang))
+    sheet.append([t("axis_area", lang), t("axis_category", lang), t("count_figures", lang)])
+    for record in figures.to_dict("records"):
+        sheet.append(
+            [area_names.get(str(record["area"]), str(record["area"])), str(record["category"]), int(record["figures"])]
+        )
+    sheet.append([])
+    title(f"{t('headline', lang)}（{t('kpi_help', lang)}）")
+    names = [
+        t("choose_indicator", lang),
+        t("choose_unit", lang),
+        t("axis_area", lang),
+        t("total", lang),
+        t("n_figures", lang),
+    ]
+    sheet.append([*names, "限定 Bound"])
+    for record in outcome.to_dict("records"):
+        total = float(record["total"])
+        cell = WriteOnlyCell(sheet, value=total)
+        cell.number_format = _number_format(total)
+        sheet.append(
+            [record["indicator"], record["unit"], record["area"], cell, int(record["figures"]), record["bound"]]
+        )
+    if len(pivot):
+        chart = BarChart()
+        chart.type = "col"
+        chart.grouping = "stacked"
+        chart.overlap = 100
+        chart.title = t("cases_by_area_category", lang)
+        chart.y_axis.title = t("count_cases", lang)
+        data = Reference(sheet, min_col=2, max_col=1 + len(pivot.columns), min_row=2, max_row=last_row)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(sheet, min_col=1, min_row=first_row, max_row=last_row))
+        chart.width, chart.height = 18, 9
+        sheet.add_chart(chart, "H2")
+
+
+def _write_about_sheet(
+    workbook: Workbook,
+    rows: pd.DataFrame,
+    lang: str,
+    filters: Mapping[str, str],
+    batches: pd.DataFrame,
+    data_version: str,
+    exported_at: datetime,
+) -> None:
+    sheet = workbook.create_sheet(_sheet("about", lang))
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 70
+    bold = Font(bold=True)
+    lines: list[tuple[str, str]] = [
+        (t("app_title", lang), ""),
+        ("导出时间 Exported (Beijing time)", f"{exported_at:%Y-%m-%d %H:%M}"),
+        ("数据版本 Data version", data_version),
+        ("行数 Rows", f"{len(rows)}"),
+        ("筛选条件 Filters", "" if filters else t("f_all", lang)),
+    ]
+    lines += [(f"  {t('f_' + key, lang)}", value) for key, value in filters.items()]
+    present = set(rows["batch"].astype(int)) if not rows.empty else set()
+    for batch in batches.to_dict("records"):
+        if not present or int(batch["batch"]) in present:
+            lines.append(
+                (batch_label(int(batch["batch"]), lang), f"{batch['title']}｜{batch['doc_no']}｜{batch['published']}")
+            )
+    lines.append(("规则 Rules", t("kpi_help", lang)))
+    for key, value in lines:
+        cell = WriteOnlyCell(sheet, value=key)
+        cell.font = bold
+        text = WriteOnlyCell(sheet, value=value)
+        text.data_type = "s"
+        if is_formula_like(value):
+            text.quotePrefix = True
+        sheet.append([cell, text])
+
+
+def to_xlsx(
+    rows: pd.DataFrame,
+    *,
+    filters: Mapping[str, str],
+    lang: str,
+    batches: pd.DataFrame,
+    area_names: Mapping[str, str],
+    data_version: str,
+    exported_at: datetime,
+) -> bytes:
+    """Return the workbook of the selected rows: Data (importable), Summary (same totals as the app), About."""
+    frame = export_frame(rows, lang)
+    _check_size(frame)
+    workbook = Workbook(write_only=True)
+    stamp = exported_at.replace(tzinfo=None)
+    workbook.properties.created = workbook.properties.modified = stamp
+    _write_data_sheet(workbook, frame, lang)
+    _write_summary_sheet(workbook, rows, lang, area_names)
+    _write_about_sheet(workbook, rows, lang, filters, batches, data_version, exported_at)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def plain_number(value: float) -> str:
+    """Return a number as a person writes it: 5 rather than 5.0, 4324.96 as is, never in exponent form."""
+    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+    return text
+
+
+def to_csv(rows: pd.DataFrame, lang: str) -> bytes:
+    """Return the Data sheet as UTF-8 CSV with a BOM; formula-like text gets a leading ' (OWASP)."""
+    frame = export_frame(rows, lang)
+    for column in frame.columns:
+        if frame[column].dtype != "string":
+            frame[column] = frame[column].map(plain_number, na_action="ignore").astype("string")
+        else:
+            values = frame[column]
+            risky = values.str.startswith(FORMULA_STARTS).fillna(False)
+            frame[column] = values.where(~risky, "'" + values)
+    text = frame.to_csv(index=False, lineterminator="\r\n")
+    return text.encode("utf-8-sig")
+
+
+def export_filename(
+    rows: pd.DataFrame,
+    filters: Mapping[str, str],
+    lang: str,
+    area_names: Mapping[str, str],
+    exported_at: datetime,
+    ext: str,
+) -> str:
+    """Return a file name that says what the file holds.
+
+    For example 湖北自贸试验区实践案例指标_第七批_宜昌片区_20260101-1200.xlsx.
+    """
+    parts = ["Hubei-FTZ-case-metrics" if lang == "en" else "湖北自贸试验区实践案例指标"]
+    batches = sorted(set(rows["batch"].astype(int))) if not rows.empty else []
+    if batches:
+        parts.append("-".join(batch_label(b, lang).replace(" ", "") for b in batches))
+    if filters.get("area"):
+        parts.append("-".join(area_names.get(a, a).replace(" ", "") for a in filters["area"].split("、")))
+    if filters.get("category"):
+        parts.append("-".join(filters["category"].split("、")))
+    parts.append(f"{exported_at:%Y%m%d-%H%M}")
+    safe = "_".join(parts).replace("/", "-").replace("\\", "-")
+    return f"{safe}.{ext}"
