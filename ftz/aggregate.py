@@ -12,16 +12,16 @@ import pandas as pd
 from loaders.schema import ABOUT, AT_LEAST, CUMULATIVE, QUALIFIER_SEPARATOR, QUALIFIERS, UNITS
 
 EXACT = "exact"
+ADDITIVE_UNITS = frozenset(name for name, unit in UNITS.items() if unit.additive)
 
 
 def summable(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the rows that may enter a total: zone outcomes, not parts, in a known additive unit."""
-    additive = frame["unit"].astype(str).map(lambda u: u in UNITS and UNITS[u].additive).astype(bool)
     mask = (
-        (frame["kind"].astype(str) == "outcome")
-        & (frame["scope"].astype(str) == "zone")
+        frame["kind"].isin(["outcome"])
+        & frame["scope"].isin(["zone"])
         & frame["part_of"].isna()
-        & additive
+        & frame["unit"].isin(ADDITIVE_UNITS)
         & frame["value_std"].notna()
     )
     return frame[mask]
@@ -48,21 +48,41 @@ def combine_bounds(bounds: set[str] | list[str]) -> str:
     return ABOUT
 
 
+def all_totals(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Return the sums of summable figures for every indicator and standard unit, grouped by `by`.
+
+    Columns: indicator, unit_std, the `by` columns, total, figures (how many rows), bound
+    (exact/at_least/at_most/about); indicators in code-list order, units by how many figures use them.
+    """
+    rows = summable(frame)
+    columns = ["indicator", "unit_std", *by, "total", "figures", "bound"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows = rows.assign(
+        _bound=[row_bound(q, h) for q, h in zip(rows["qualifier"], rows["value_high"], strict=True)],
+        unit_std=rows["unit_std"].astype(str),
+    )
+    grouped = rows.groupby(["indicator", "unit_std", *by], observed=True, sort=True)
+    result = grouped.agg(
+        total=("value_std", "sum"), figures=("value_std", "size"), bound=("_bound", lambda b: combine_bounds(list(b)))
+    ).reset_index()
+    uses = rows.groupby(["indicator", "unit_std"], observed=True).size().rename("_uses")
+    result = result.join(uses, on=["indicator", "unit_std"])
+    result = result.sort_values(["indicator", "_uses"], ascending=[True, False], kind="stable")
+    return result[columns].reset_index(drop=True)
+
+
 def totals(frame: pd.DataFrame, indicator: str, unit_std: str, by: list[str]) -> pd.DataFrame:
     """Return the sum of summable figures of one indicator and standard unit, grouped by the `by` columns.
 
     Columns: the `by` columns, total, figures (how many rows), bound (exact/at_least/at_most/about).
     """
-    rows = summable(frame)
-    rows = rows[(rows["indicator"].astype(str) == indicator) & (rows["unit_std"].astype(str) == unit_std)]
-    if rows.empty:
-        return pd.DataFrame(columns=[*by, "total", "figures", "bound"])
-    rows = rows.assign(_bound=[row_bound(q, h) for q, h in zip(rows["qualifier"], rows["value_high"], strict=True)])
-    grouped = rows.groupby(by, observed=True, sort=True) if by else rows.groupby(lambda _: 0)
-    result = grouped.agg(
-        total=("value_std", "sum"), figures=("value_std", "size"), bound=("_bound", lambda b: combine_bounds(list(b)))
-    )
-    return result.reset_index(drop=not by)
+    chosen = frame[(frame["indicator"].astype(str) == indicator) & (frame["unit_std"].astype(str) == unit_std)]
+    if by:
+        result = all_totals(chosen, by)
+        return result.drop(columns=["indicator", "unit_std"]).reset_index(drop=True)
+    result = all_totals(chosen.assign(_all=0), ["_all"])
+    return result.drop(columns=["indicator", "unit_std", "_all"]).reset_index(drop=True)
 
 
 def unit_choices(frame: pd.DataFrame, indicator: str) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from copy import copy
 from datetime import datetime
 
 import pandas as pd
@@ -17,7 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ftz.aggregate import indicator_choices, totals, unit_choices
+from ftz.aggregate import all_totals
 from ftz.i18n import batch_label, code_label, t, unit_label
 from loaders.schema import CHINESE_NAMES, COLUMN_NAMES
 
@@ -26,9 +27,11 @@ EXCEL_MAX_CHARS = 32_767
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CODE_COLUMNS = ("indicator", "kind", "scope", "phase")
 NUMBER_COLUMNS = ("batch", "case_no", "value", "value_high")
+COUNT_COLUMNS = ("batch", "case_no")
 WRAPPED_COLUMNS = ("source_quote",)
 SHEETS = {"data": ("数据", "Data"), "summary": ("汇总", "Summary"), "about": ("说明", "About")}
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+WRAP = Alignment(wrap_text=True, vertical="top")
 BOUND_WORDS = {
     "exact": ("精确", "exact"),
     "at_least": ("至少", "at least"),
@@ -99,14 +102,48 @@ def _number_format(value: float) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
+class _StyledCells:
+    """Make styled write-only cells, registering each distinct style once rather than per cell."""
+
+    def __init__(self, sheet: object) -> None:
+        self.sheet = sheet
+        self.styles: dict[object, object] = {}
+
+    def _cell(self, value: object, key: object, style: dict[str, object]) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if key in self.styles:
+            # Write-only cells are serialised at once and never changed, so they may share one style.
+            cell._style = self.styles[key]
+        else:
+            for attribute, setting in style.items():
+                setattr(cell, attribute, setting)
+            self.styles[key] = copy(cell._style)
+        return cell
+
+    def number(self, value: float) -> WriteOnlyCell:
+        number_format = _number_format(value)
+        return self._cell(value, number_format, {"number_format": number_format})
+
+    def text(self, text: str, wrap: bool) -> WriteOnlyCell:
+        quoted = is_formula_like(text)
+        style: dict[str, object] = {"quotePrefix": quoted}
+        if wrap:
+            style["alignment"] = WRAP
+        cell = self._cell(text, ("text", wrap, quoted), style)
+        cell.data_type = "s"
+        return cell
+
+
 def _write_data_sheet(workbook: Workbook, frame: pd.DataFrame, lang: str) -> None:
     sheet = workbook.create_sheet(_sheet("data", lang))
     sheet.freeze_panes = "A2"
     last = get_column_letter(len(frame.columns))
     sheet.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
     headers = list(frame.columns)
+    kind_of = {header(c, lang): "count" for c in COUNT_COLUMNS}
+    kind_of |= {header(c, lang): "number" for c in NUMBER_COLUMNS if c not in COUNT_COLUMNS}
+    kind_of |= {header(c, lang): "wrapped" for c in WRAPPED_COLUMNS}
     wrapped = {header(c, lang) for c in WRAPPED_COLUMNS}
-    numeric = {header(c, lang) for c in NUMBER_COLUMNS}
     for index, name in enumerate(headers, start=1):
         width = max(int(display_width(pd.Series([name])).iloc[0]), int(display_width(frame[name]).max() or 0))
         sheet.column_dimensions[get_column_letter(index)].width = min(60 if name in wrapped else 40, width + 2)
@@ -118,30 +155,22 @@ def _write_data_sheet(workbook: Workbook, frame: pd.DataFrame, lang: str) -> Non
         cell.fill = HEADER_FILL
         header_cells.append(cell)
     sheet.append(header_cells)
-    wrap = Alignment(wrap_text=True, vertical="top")
     columns = [frame[name].tolist() for name in headers]
-    kinds = ["number" if name in numeric else "wrapped" if name in wrapped else "text" for name in headers]
-    formats: dict[float, str] = {}
+    kinds = [kind_of.get(name, "text") for name in headers]
+    styled = _StyledCells(sheet)
     for values in zip(*columns, strict=True):
-        row: list[WriteOnlyCell | None] = []
+        row: list[object] = []
         for value, kind in zip(values, kinds, strict=True):
-            if value is None or value is pd.NA or (kind == "number" and pd.isna(value)):
+            if value is None or value is pd.NA or (kind != "text" and kind != "wrapped" and pd.isna(value)):
                 row.append(None)
-                continue
-            if kind == "number":
-                cell = WriteOnlyCell(sheet, value=float(value))
-                if value not in formats:
-                    formats[value] = _number_format(float(value))
-                cell.number_format = formats[value]
+            elif kind == "count":
+                row.append(int(value))
+            elif kind == "number":
+                row.append(styled.number(float(value)))
             else:
                 text = str(value)
-                cell = WriteOnlyCell(sheet, value=text)
-                cell.data_type = "s"
-                if is_formula_like(text):
-                    cell.quotePrefix = True
-                if kind == "wrapped":
-                    cell.alignment = wrap
-            row.append(cell)
+                # Plain text goes in as it is; only what needs a style or looks like a formula gets a cell.
+                row.append(styled.text(text, kind == "wrapped") if kind == "wrapped" or is_formula_like(text) else text)
         sheet.append(row)
 
 
@@ -149,15 +178,10 @@ def _summary_tables(rows: pd.DataFrame, lang: str, area_names: Mapping[str, str]
     cases = rows.drop_duplicates(["batch", "case_no"])
     pivot = cases.groupby(["area", "category"], observed=True).size().unstack(fill_value=0)
     pivot.index = [area_names.get(str(a), str(a)) for a in pivot.index]
-    blocks = []
-    for indicator in indicator_choices(rows):
-        for unit in unit_choices(rows, indicator):
-            block = totals(rows, indicator, unit, by=["area"])
-            block.insert(0, "unit", unit_label(unit, lang))
-            block.insert(0, "indicator", code_label("indicator", indicator, lang))
-            blocks.append(block)
-    outcome = pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame()
+    outcome = all_totals(rows, by=["area"])
     if not outcome.empty:
+        outcome["indicator"] = outcome["indicator"].astype(str).map(lambda c: code_label("indicator", c, lang))
+        outcome["unit"] = outcome["unit_std"].astype(str).map(lambda u: unit_label(u, lang))
         outcome["area"] = outcome["area"].astype(str).map(lambda a: area_names.get(a, a))
         outcome["bound"] = outcome["bound"].map(lambda b: BOUND_WORDS[b][1 if lang == "en" else 0])
     return pivot, outcome
