@@ -186,6 +186,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "value-text-mismatch": ("原文数值与数值、上限或单位不符", "value_text disagrees with value, value_high or unit"),
     "qualifier-mismatch": ("原文数值中的限定词未填入限定词列", "a qualifier in value_text is missing from qualifier"),
     "value-text-not-in-quote": ("原文数值不在原文句子中", "value_text does not occur in source_quote"),
+    "quote-not-in-source": (
+        "原文句子在登记的原文文件中找不到（须为该案例的一整句）",
+        "source_quote is not a sentence of its case",
+    ),
+    "empty-file": ("文件是空的", "the file is empty"),
+    "no-rows": ("文件只有表头，没有数据行", "the file has a header but no rows"),
+    "not-a-table": ("文件不是 CSV 或 Excel 表格", "the file is not a CSV or an Excel table"),
+    "bad-xlsx": ("不是有效的 Excel (.xlsx) 文件", "not a valid .xlsx file"),
+    "bad-encoding": ("无法识别文件编码", "unknown text encoding"),
 }
 
 

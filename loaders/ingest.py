@@ -1,0 +1,657 @@
+"""Bring a batch file into the store: read, normalise, validate, show the diff, and apply it safely.
+
+    python -m loaders.ingest FILE [--store PATH] [--dry-run] [--yes] [--note TEXT] [--by NAME]
+    python -m loaders.ingest --history | --restore NAME | --incoming
+
+A file is validated as a whole; any error refuses it and the store is untouched. A valid file replaces
+its batches' rows (or adds new batches) in one atomic write under a lock, after keeping the previous store
+in data/history/ and before logging who changed what in data/history/log.csv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import fcntl
+import getpass
+import hashlib
+import io
+import os
+import re
+import shutil
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from loaders.document import parse_document
+from loaders.read import ReadError, excel_serial_to_date, read_table
+from loaders.schema import (
+    CHINESE_NAMES,
+    COLUMN_NAMES,
+    INDICATORS,
+    KINDS,
+    PHASES,
+    QUALIFIER_SEPARATOR,
+    SCOPES,
+    SECTION_ALIASES,
+    has_errors,
+    issue,
+    make_report,
+    validate_metrics,
+)
+from loaders.store import AREAS_PATH, METRICS_PATH
+
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+KEEP_BACKUPS = 30
+CONFIRM_MESSAGE = (
+    "该文件会删除或修改已有数据，请确认（命令行加 --yes）。 This file removes or changes rows: confirm with --yes."
+)
+LOG_COLUMNS = ["time", "who", "action", "file", "sha256", "batches", "added", "removed", "changed", "backup", "note"]
+BATCH_COLUMNS = ["batch", "title", "doc_no", "published", "source_file"]
+CODE_LISTS = {"indicator": INDICATORS, "kind": KINDS, "scope": SCOPES, "phase": PHASES}
+NUMBER_COLUMNS = ("batch", "case_no", "value", "value_high")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_EXCEL_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?$")
+_SERIAL = re.compile(r"^\d{5}(\.0+)?$")
+
+
+class Refused(Exception):
+    """The file was refused; `report` says why."""
+
+    def __init__(self, report: pd.DataFrame) -> None:
+        super().__init__("refused")
+        self.report = report
+
+
+@dataclass
+class Diff:
+    """What applying a file changes, fact by fact."""
+
+    batches: list[int]
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    new_batches: list[int] = field(default_factory=list)
+
+    @property
+    def destructive(self) -> bool:
+        """Whether applying would remove or change rows already in the store."""
+        return bool(self.removed or self.changed)
+
+    @property
+    def empty(self) -> bool:
+        """Whether applying would change nothing."""
+        return not (self.added or self.removed or self.changed)
+
+    def summary(self) -> str:
+        """Return the diff as a line of counts in Chinese and English."""
+        names = "、".join(f"第{b}批" for b in self.batches)
+        added, removed, changed = len(self.added), len(self.removed), len(self.changed)
+        return (
+            f"批次 {names}：新增 {added} 条，删除 {removed} 条，修改 {changed} 条。"
+            f" Batches {self.batches}: {added} added, {removed} removed, {changed} changed."
+        )
+
+
+@dataclass
+class Prepared:
+    """A file read, normalised and validated against the store, with the diff it would apply."""
+
+    rows: pd.DataFrame
+    encoding: str
+    report: pd.DataFrame
+    diff: Diff
+    sha256: str
+    notes: list[str]
+
+
+# --- normalising cells ------------------------------------------------------------------------------
+
+
+def _header_map() -> dict[str, str]:
+    names = {name.casefold(): name for name in COLUMN_NAMES}
+    names.update({zh: name for name, zh in CHINESE_NAMES.items()})
+    return names
+
+
+def _code_map(codes: dict[str, tuple[str, str]]) -> dict[str, str]:
+    mapping = {}
+    for code, (zh, en) in codes.items():
+        mapping[code.casefold()] = code
+        mapping[zh] = code
+        mapping[en.casefold()] = code
+    return mapping
+
+
+def normalise_number(text: str) -> str:
+    """Return a number cell as plain digits: full-width folded, spaces and thousands separators dropped."""
+    folded = unicodedata.normalize("NFKC", text).replace(" ", "").replace("，", ",")
+    return folded.replace(",", "") if _THOUSANDS.match(folded) else folded
+
+
+def normalise_as_of(text: str) -> str:
+    """Return an as_of cell as the schema writes it; Excel dates (2022/6/1, 44713) become 2022-06."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    if _SERIAL.match(folded):
+        day = excel_serial_to_date(float(folded))
+        return f"{day:%Y-%m}" if day.day == 1 else day.isoformat()
+    if match := _EXCEL_DATE.match(folded):
+        year, month, day_text = match.groups()
+        if not 1 <= int(month) <= 12:
+            return folded
+        if day_text is None or int(day_text) == 1:
+            return f"{int(year):04d}-{int(month):02d}"
+        return f"{int(year):04d}-{int(month):02d}-{int(day_text):02d}"
+    return folded
+
+
+def normalise(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the file's cells under the schema's column names with codes, numbers and dates normalised.
+
+    Also returns the report of columns that cannot be placed (unknown or given twice).
+    """
+    headers = _header_map()
+    entries, renamed, seen = [], {}, set()
+    accepted = "、".join(f"{name}/{CHINESE_NAMES[name]}" for name in COLUMN_NAMES)
+    for column in raw.columns:
+        key = str(column).strip()
+        name = headers.get(key) or headers.get(key.casefold())
+        if name is None:
+            entries.append(issue(None, key, None, "unknown-column", f"可用列名 accepted: {accepted}"))
+        elif name in seen:
+            entries.append(issue(None, key, None, "unknown-column", f"列「{name}」出现了两次 given twice"))
+        else:
+            seen.add(name)
+            renamed[column] = name
+    frame = raw[list(renamed)].rename(columns=renamed).astype(str)
+    frame = frame.apply(lambda col: col.str.strip().str.replace(r"^'", "", regex=True))
+    for column in NUMBER_COLUMNS:
+        if column in frame:
+            frame[column] = frame[column].map(normalise_number)
+    for column, codes in CODE_LISTS.items():
+        if column in frame:
+            mapping = _code_map(codes)
+            frame[column] = frame[column].map(lambda v, m=mapping: m.get(v.casefold(), m.get(v, v)) if v else v)
+    if "section" in frame:
+        frame["section"] = frame["section"].map(lambda v: SECTION_ALIASES.get(v, v))
+    if "as_of" in frame:
+        frame["as_of"] = frame["as_of"].map(normalise_as_of)
+    if "qualifier" in frame:
+        frame["qualifier"] = frame["qualifier"].str.replace(r"\s*[,，;；/]\s*", QUALIFIER_SEPARATOR, regex=True)
+    return frame, make_report(entries)
+
+
+# --- fact ids, provenance, diff ---------------------------------------------------------------------
+
+
+def _keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    return frame[columns].astype(str).agg("|".join, axis=1)
+
+
+def _unique_map(frame: pd.DataFrame, columns: list[str]) -> dict[str, str]:
+    keys = _keys(frame, columns)
+    counts = keys.value_counts()
+    return {k: f for k, f in zip(keys, frame["fact_id"], strict=True) if counts[k] == 1}
+
+
+# How a row without a fact_id finds its fact in the store: the same words of the same sentence first,
+# then, for a corrected figure, the same metric and phase when that names one fact on both sides.
+MATCH_KEYS = (["batch", "case_no", "source_quote", "value_text", "metric"], ["batch", "case_no", "metric", "phase"])
+
+
+def assign_fact_ids(rows: pd.DataFrame, store: pd.DataFrame) -> pd.DataFrame:
+    """Return rows with every empty fact_id filled: a fact already in the store keeps its id, a new one
+    takes the next free number of its case, so that ids are never reused for another fact."""
+    rows = rows.copy()
+    if "fact_id" not in rows:
+        rows.insert(0, "fact_id", "")
+    rows["fact_id"] = rows["fact_id"].fillna("").astype(str).str.strip()
+    missing = rows["fact_id"] == ""
+    if not missing.any():
+        return rows
+    taken = set(rows.loc[~missing, "fact_id"])
+    for columns in MATCH_KEYS:
+        if store.empty or not set(columns) <= set(rows.columns):
+            break
+        known = _unique_map(store[~store["fact_id"].isin(taken)], columns)
+        keys = _keys(rows, columns)
+        wanted = keys[missing].value_counts()
+        for index in rows.index[missing]:
+            key = keys[index]
+            if key in known and wanted[key] == 1 and known[key] not in taken:
+                rows.loc[index, "fact_id"] = known[key]
+                taken.add(known[key])
+        missing = rows["fact_id"] == ""
+    next_seq: dict[tuple[str, str], int] = {}
+    for fact_id in set(store["fact_id"]) | taken:
+        if match := re.match(r"^(\d+)-(\d+)-(\d+)$", str(fact_id)):
+            key = (match.group(1), str(int(match.group(2))))
+            next_seq[key] = max(next_seq.get(key, 0), int(match.group(3)))
+    for index in rows.index[missing]:
+        batch, case = str(rows.loc[index, "batch"]), str(rows.loc[index, "case_no"])
+        if not (batch.isdigit() and case.isdigit()):
+            continue  # the schema reports the bad batch or case number
+        seq_key = (batch, str(int(case)))
+        next_seq[seq_key] = next_seq.get(seq_key, 0) + 1
+        rows.loc[index, "fact_id"] = f"{batch}-{int(case):02d}-{next_seq[seq_key]:02d}"
+    return rows
+
+
+def check_provenance(
+    rows: pd.DataFrame, data_dir: Path, batches: pd.DataFrame, areas: list[str]
+) -> tuple[list, list[str]]:
+    """Return report entries for quotes not found in a registered source, and notes on what was not checked."""
+    entries, notes = [], []
+    for batch in sorted(set(rows["batch"])):
+        registered = batches[batches["batch"].astype(str) == str(batch)]
+        source = str(registered["source_file"].iloc[0]) if not registered.empty else ""
+        path = data_dir / source if source else None
+        if path is None or not path.is_file():
+            notes.append(
+                f"第{batch}批没有登记原文，未核对原文句子。 Batch {batch}: no source registered; quotes not checked."
+            )
+            continue
+        document = parse_document(path.read_text(encoding="utf-8"), areas)
+        sentences = {case.entry.case_no: {s.text for s in case.sentences} for case in document.cases}
+        part = rows[rows["batch"] == batch]
+        for index, row in part.iterrows():
+            case = int(row["case_no"]) if str(row["case_no"]).isdigit() else -1
+            if row["source_quote"] not in sentences.get(case, set()):
+                entries.append(
+                    issue(
+                        int(index),
+                        "source_quote",
+                        row["source_quote"][:40],
+                        "quote-not-in-source",
+                        f"{path.name} 案例 {case}",
+                    )
+                )
+    return entries, notes
+
+
+def read_store(store: Path) -> pd.DataFrame:
+    """Return the store's cells as strings (an empty table with the schema's columns if it does not exist)."""
+    if not store.exists():
+        return pd.DataFrame(columns=list(COLUMN_NAMES), dtype="object")
+    return pd.read_csv(store, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def compute_diff(store: pd.DataFrame, rows: pd.DataFrame) -> Diff:
+    """Return what replacing the file's batches in the store with its rows changes."""
+    batches = sorted({int(b) for b in rows["batch"]})
+    old = store[store["batch"].astype(int).isin(batches)] if not store.empty else store
+    old_by_id = old.set_index("fact_id")[list(COLUMN_NAMES[1:])]
+    new_by_id = rows.set_index("fact_id")[list(COLUMN_NAMES[1:])]
+    present = {int(b) for b in store["batch"]} if not store.empty else set()
+    diff = Diff(batches, new_batches=[b for b in batches if b not in present])
+    diff.added = sorted(set(new_by_id.index) - set(old_by_id.index))
+    diff.removed = sorted(set(old_by_id.index) - set(new_by_id.index))
+    common = sorted(set(new_by_id.index) & set(old_by_id.index))
+    diff.changed = [i for i in common if not old_by_id.loc[i].equals(new_by_id.loc[i])]
+    return diff
+
+
+def merged_store(store: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Return the store with the file's batches replaced by its rows, in batch, case and fact order."""
+    batches = set(rows["batch"].astype(int))
+    kept = store[~store["batch"].astype(int).isin(batches)] if not store.empty else store
+    merged = pd.concat([kept, rows[list(COLUMN_NAMES)]], ignore_index=True)
+    seq = merged["fact_id"].str.extract(r"^(?P<b>\d+)-(?P<c>\d+)-(?P<s>\d+)$").astype(int)
+    order = seq.sort_values(["b", "c", "s"]).index
+    return merged.loc[order].reset_index(drop=True)
+
+
+# --- the store on disk ------------------------------------------------------------------------------
+
+
+@contextmanager
+def locked(store: Path) -> Iterator[None]:
+    """Hold the store's lock, so that two changes at once cannot lose each other's work."""
+    store.parent.mkdir(parents=True, exist_ok=True)
+    with open(store.parent / f".{store.name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def store_text(frame: pd.DataFrame) -> str:
+    """Return the store as the file holds it: UTF-8 CSV, the schema's columns, LF line ends."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMN_NAMES)
+    writer.writerows(frame[list(COLUMN_NAMES)].itertuples(index=False, name=None))
+    return buffer.getvalue()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace a file's content in one step: a temporary file in the same folder, then os.replace."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def history_dir(store: Path) -> Path:
+    """Return the folder of backups and the change log beside the store."""
+    return store.parent / "history"
+
+
+def backup(store: Path, now: datetime) -> str:
+    """Keep the current store under history/ (a hard link: no copy) and return the backup's name."""
+    folder = history_dir(store)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{store.stem}-{now:%Y%m%d-%H%M%S-%f}.csv"
+    target = folder / name
+    try:
+        os.link(store, target)
+    except OSError:
+        shutil.copy2(store, target)
+    backups = sorted(folder.glob(f"{store.stem}-*.csv"))
+    for old in backups[:-KEEP_BACKUPS]:
+        old.unlink()
+    return name
+
+
+def log_change(store: Path, entry: dict[str, object]) -> None:
+    """Append one line to history/log.csv (created with a BOM so that Excel opens it)."""
+    log = history_dir(store) / "log.csv"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    new = not log.exists()
+    with open(log, "a", encoding="utf-8-sig" if new else "utf-8", newline="") as out:
+        writer = csv.DictWriter(out, LOG_COLUMNS, lineterminator="\r\n", restval="")
+        if new:
+            writer.writeheader()
+        writer.writerow(entry)
+
+
+def register_batches(store: Path, batches: list[int]) -> None:
+    """Add new batches to the register beside the store; their title, number and date are filled in later."""
+    register = store.parent / "batches.csv"
+    existing = (
+        pd.read_csv(register, dtype=str, keep_default_na=False)
+        if register.exists()
+        else pd.DataFrame(columns=BATCH_COLUMNS)
+    )
+    missing = [b for b in batches if str(b) not in set(existing["batch"])]
+    if not missing:
+        return
+    added = pd.DataFrame(
+        [{"batch": str(b), "title": "", "doc_no": "", "published": "", "source_file": ""} for b in missing]
+    )
+    combined = pd.concat([existing, added], ignore_index=True)
+    combined = combined.sort_values("batch", key=lambda s: s.astype(int), ignore_index=True)
+    write_atomically(register, combined.to_csv(index=False, lineterminator="\n"))
+
+
+def _areas(store: Path) -> list[str]:
+    path = store.parent / "areas.csv"
+    areas = pd.read_csv(path if path.exists() else AREAS_PATH, dtype=str, keep_default_na=False)
+    return areas["area"].tolist()
+
+
+def _batches(store: Path) -> pd.DataFrame:
+    path = store.parent / "batches.csv"
+    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame(columns=BATCH_COLUMNS)
+
+
+# --- the steps --------------------------------------------------------------------------------------
+
+
+def prepare(data: bytes, filename: str, store: Path) -> Prepared:
+    """Read, normalise and validate a file against the store; raise Refused with the report on any error."""
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        read = read_table(data, filename)
+    except ReadError as err:
+        detail = str(err.__cause__) if err.__cause__ else ""
+        raise Refused(make_report([issue(None, None, filename, err.code, detail)])) from err
+    rows, column_report = normalise(read.frame)
+    current = read_store(store)
+    if {"batch", "case_no"} <= set(rows.columns):
+        rows = assign_fact_ids(rows, current)
+    areas = _areas(store)
+    report = pd.concat([column_report, validate_metrics(rows, areas)], ignore_index=True)
+    notes: list[str] = []
+    if not has_errors(report):
+        entries, notes = check_provenance(rows, store.parent, _batches(store), areas)
+        report = pd.concat([report, make_report(entries)], ignore_index=True)
+    report = report.drop_duplicates(subset=["row", "column", "code"]).reset_index(drop=True)
+    if has_errors(report):
+        raise Refused(report)
+    rows = rows.reindex(columns=list(COLUMN_NAMES), fill_value="")
+    return Prepared(rows, read.encoding, report, compute_diff(current, rows), digest, notes)
+
+
+def apply(prepared: Prepared, store: Path, *, who: str, filename: str, note: str, yes: bool) -> str:
+    """Write the prepared rows into the store under the lock; return the backup's name ('' if unchanged).
+
+    Refuses (ValueError) to remove or change existing rows without `yes`.
+    """
+    with locked(store):
+        current = read_store(store)
+        diff = compute_diff(current, prepared.rows)  # the store may have changed since prepare()
+        if diff.empty:
+            return ""
+        if diff.destructive and not yes:
+            raise ValueError(CONFIRM_MESSAGE)
+        now = datetime.now(BEIJING)
+        saved = backup(store, now) if store.exists() else ""
+        write_atomically(store, store_text(merged_store(current, prepared.rows)))
+        register_batches(store, diff.batches)
+        log_change(
+            store,
+            {
+                "time": f"{now:%Y-%m-%d %H:%M:%S}",
+                "who": who,
+                "action": "ingest",
+                "file": filename,
+                "sha256": prepared.sha256,
+                "batches": " ".join(str(b) for b in diff.batches),
+                "added": len(diff.added),
+                "removed": len(diff.removed),
+                "changed": len(diff.changed),
+                "backup": saved,
+                "note": note,
+            },
+        )
+        return saved
+
+
+def list_backups(store: Path) -> list[str]:
+    """Return the names of the store's backups, newest first."""
+    return sorted((p.name for p in history_dir(store).glob(f"{store.stem}-*.csv")), reverse=True)
+
+
+def restore(store: Path, name: str, *, who: str, note: str = "") -> str:
+    """Bring a backup back as the store (itself backed up and logged); return the new backup's name."""
+    if name != Path(name).name or name not in list_backups(store):
+        raise ValueError(f"没有这个备份：{name}。 No such backup; see --history.")
+    source = history_dir(store) / name
+    with locked(store):
+        now = datetime.now(BEIJING)
+        saved = backup(store, now) if store.exists() else ""
+        write_atomically(store, source.read_text(encoding="utf-8"))
+        log_change(
+            store,
+            {
+                "time": f"{now:%Y-%m-%d %H:%M:%S}",
+                "who": who,
+                "action": "restore",
+                "file": name,
+                "sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+                "backup": saved,
+                "note": note,
+            },
+        )
+    return saved
+
+
+def read_log(store: Path) -> pd.DataFrame:
+    """Return the change log, newest first."""
+    log = history_dir(store) / "log.csv"
+    if not log.exists():
+        return pd.DataFrame(columns=LOG_COLUMNS)
+    return pd.read_csv(log, dtype=str, keep_default_na=False, encoding="utf-8-sig").iloc[::-1].reset_index(drop=True)
+
+
+# --- the drop folder --------------------------------------------------------------------------------
+
+SAFE_NAME = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff .()（）-]*\.(csv|txt|tsv|xlsx)$", re.IGNORECASE)
+
+
+def process_incoming(store: Path, who: str = "incoming") -> list[tuple[str, str]]:
+    """Process every file in data/incoming/: each claimed by an atomic rename, then moved to done/ or
+    rejected/ with its report beside it. Returns (file name, outcome) pairs."""
+    incoming = store.parent / "incoming"
+    results = []
+    for folder in ("claimed", "done", "rejected"):
+        (incoming / folder).mkdir(parents=True, exist_ok=True)
+    for path in sorted(p for p in incoming.iterdir() if p.is_file() and not p.name.startswith(".")):
+        name = path.name
+        if not SAFE_NAME.match(name):
+            target = incoming / "rejected" / f"{datetime.now(BEIJING):%Y%m%d-%H%M%S}-unsafe-name"
+            os.replace(path, target)
+            target.with_suffix(".report.txt").write_text(f"文件名不安全，已拒绝：{name!r}\n", encoding="utf-8")
+            results.append((name, "rejected"))
+            continue
+        claimed = incoming / "claimed" / name
+        try:
+            os.replace(path, claimed)  # atomic: only one process gets each file
+        except FileNotFoundError:
+            continue
+        outcome, report = _ingest_claimed(claimed, store, who)
+        os.replace(claimed, incoming / outcome / name)
+        (incoming / outcome / f"{name}.report.txt").write_text(report, encoding="utf-8")
+        results.append((name, outcome))
+    return results
+
+
+def _ingest_claimed(path: Path, store: Path, who: str) -> tuple[str, str]:
+    try:
+        prepared = prepare(path.read_bytes(), path.name, store)
+        saved = apply(prepared, store, who=who, filename=path.name, note="incoming", yes=True)
+    except Refused as refused:
+        return "rejected", format_report(refused.report)
+    return "done", f"{prepared.diff.summary()}\n备份 backup: {saved or '—'}\n"
+
+
+# --- the command line -------------------------------------------------------------------------------
+
+
+def format_report(report: pd.DataFrame) -> str:
+    """Return a validation report as lines a person reads: row, column, value, reason, code."""
+    lines = []
+    for entry in report.to_dict("records"):
+        where = f"第 {entry['row']} 行" if pd.notna(entry["row"]) else "文件"
+        column = f"「{entry['column']}」" if entry["column"] else ""
+        value = f" 值「{entry['value']}」" if entry["value"] not in (None, "") and pd.notna(entry["value"]) else ""
+        level = "错误" if entry["severity"] == "error" else "提示"
+        lines.append(f"{level} {where}{column}{value}：{entry['message']} [{entry['code']}]")
+    return "\n".join(lines) + "\n"
+
+
+HELP = """把批次文件导入看板数据 Bring a batch file into the dashboard's store.
+
+示例 examples:
+  python -m loaders.ingest 第八批.csv --dry-run      只检查并显示变化 check and show the diff only
+  python -m loaders.ingest 第八批.xlsx --note 新批次   导入 import
+  python -m loaders.ingest 更正.csv --yes            替换已有批次需确认 replacing rows needs --yes
+  python -m loaders.ingest --history                 列出备份与变更记录 list backups and the change log
+  python -m loaders.ingest --restore NAME            恢复备份 restore a backup
+  python -m loaders.ingest --incoming                处理 data/incoming/ 中的文件 process the drop folder
+
+文件可为 UTF-8、带 BOM 的 UTF-8、GBK/GB18030、Excel「Unicode 文本」(UTF-16) 的 CSV，或 .xlsx；列名可用中文或英文。
+退出码 exit codes: 0 成功 success, 1 文件被拒绝 refused, 2 用法错误 usage error."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders.ingest", description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("file", nargs="?", type=Path, help="批次文件 the batch file (.csv or .xlsx)")
+    parser.add_argument(
+        "--store", type=Path, default=METRICS_PATH, help="数据文件 the store (default data/metrics.csv)"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="只检查不写入 check and show the diff, change nothing")
+    parser.add_argument("--yes", action="store_true", help="确认删除或修改已有数据 confirm removing or changing rows")
+    parser.add_argument("--note", default="", help="变更说明 a note for the change log")
+    parser.add_argument("--by", default=getpass.getuser(), help="操作人 who makes the change (default: login name)")
+    parser.add_argument("--history", action="store_true", help="列出备份和变更记录 list backups and the log")
+    parser.add_argument("--restore", metavar="NAME", help="恢复一个备份 restore a backup by name")
+    parser.add_argument("--incoming", action="store_true", help="处理 data/incoming/ 投递目录 process the drop folder")
+    args = parser.parse_args(argv)
+    modes = sum([args.file is not None, args.history, args.restore is not None, args.incoming])
+    if modes != 1:
+        parser.print_usage(sys.stderr)
+        print(
+            "请给出一个文件，或 --history / --restore / --incoming 之一。 Give one FILE or one of the options.",
+            file=sys.stderr,
+        )
+        return 2
+    store: Path = args.store
+    if args.history:
+        print("备份 backups:\n" + "\n".join(f"  {name}" for name in list_backups(store)))
+        print("变更记录 change log:\n" + read_log(store).to_string(index=False))
+        return 0
+    if args.restore:
+        try:
+            saved = restore(store, args.restore, who=args.by, note=args.note)
+        except ValueError as err:
+            print(err, file=sys.stderr)
+            return 1
+        print(f"已恢复 {args.restore}；之前的数据已备份为 {saved}。 Restored; previous store kept as {saved}.")
+        return 0
+    if args.incoming:
+        for name, outcome in process_incoming(store, who=args.by):
+            print(f"{outcome}: {name}")
+        return 0
+    path: Path = args.file
+    if not path.is_file():
+        print(f"找不到文件 file not found: {path}", file=sys.stderr)
+        return 2
+    try:
+        prepared = prepare(path.read_bytes(), path.name, store)
+    except Refused as refused:
+        print(f"文件被拒绝，数据未改动。 Refused; the store is unchanged. ({path.name})", file=sys.stderr)
+        print(format_report(refused.report), file=sys.stderr, end="")
+        return 1
+    print(f"编码 encoding: {prepared.encoding}；{len(prepared.rows)} 行 rows")
+    for note in prepared.notes:
+        print(note)
+    if not prepared.report.empty:
+        print(format_report(prepared.report), end="")
+    print(prepared.diff.summary())
+    if args.dry_run:
+        print("试运行，未写入。 Dry run: nothing written.")
+        return 0
+    try:
+        saved = apply(prepared, store, who=args.by, filename=path.name, note=args.note, yes=args.yes)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(
+        "没有变化。 Nothing changed."
+        if not saved and prepared.diff.empty
+        else f"已写入；之前的数据备份为 {saved or '—'}。 Applied."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""Bringing a batch file in: every encoding and header style, every broken file refused, nothing lost."""
+
+import hashlib
+import multiprocessing
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from loaders import ingest
+from loaders.ingest import Refused, apply, list_backups, main, prepare, process_incoming, read_log, restore
+from loaders.read import detect_encoding, read_table
+from loaders.store import DATA_DIR, load_metrics
+from tests.conftest import FIXTURES
+
+SAMPLES = [
+    "batch-08-sample-gbk.csv",
+    "batch-08-sample-utf8-bom.csv",
+    "batch-08-sample-utf16.txt",
+    "batch-08-sample.xlsx",
+]
+BROKEN = [
+    ("missing-column.csv", "missing-column", None),
+    ("unknown-column.csv", "unknown-column", None),
+    ("bad-number.csv", "bad-number", 5),
+    ("negative-value.csv", "negative-value", 6),
+    ("unknown-area.csv", "unknown-area", 2),
+    ("unknown-indicator.csv", "unknown-indicator", 6),
+    ("duplicate-row.csv", "duplicate-row", 7),
+    ("bad-part-of.csv", "bad-part-of", 2),
+    ("header-only.csv", "no-rows", None),
+    ("empty.csv", "empty-file", None),
+    ("binary-junk.csv", "not-a-table", None),
+    ("not-really.xlsx", "bad-xlsx", None),
+]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """A copy of the shipped data folder, so that tests change only their own store."""
+    for name in ("metrics.csv", "batches.csv", "areas.csv"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    shutil.copytree(DATA_DIR / "sources", tmp_path / "sources")
+    return tmp_path / "metrics.csv"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(*args: object) -> int:
+    return main([str(a) for a in args])
+
+
+@pytest.mark.parametrize(("name", "encoding"), [
+    ("batch-08-sample-gbk.csv", "gb18030"),
+    ("batch-08-sample-utf8-bom.csv", "utf-8-sig"),
+    ("batch-08-sample-utf16.txt", "utf-16"),
+    ("batch-08-sample.xlsx", "xlsx:数据"),
+])  # fmt: skip
+def test_read_table_reads_each_format_staff_save(name: str, encoding: str) -> None:
+    result = read_table((FIXTURES / name).read_bytes(), name)
+    assert result.encoding == encoding
+    assert len(result.frame) == 5 and result.frame.columns[0] == "批次"
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_each_sample_gives_the_same_rows(store: Path, name: str) -> None:
+    prepared = prepare((FIXTURES / name).read_bytes(), name, store)
+    rows = prepared.rows.set_index("fact_id")
+    assert rows.loc["8-01-01", ["value", "value_text", "indicator", "kind", "as_of"]].tolist() == [
+        "1392", "1,392 家", "enterprises", "outcome", "2023-06",
+    ]  # fmt: skip
+    assert rows.loc["8-02-01", "value"] == "2500.5" and rows.loc["8-01-02", "phase"] == "before"
+    assert prepared.diff.added == ["8-01-01", "8-01-02", "8-01-03", "8-02-01", "8-02-02"]
+    assert any("第8批没有登记原文" in note for note in prepared.notes)
+
+
+@pytest.mark.parametrize(("name", "code", "row"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_each_broken_file_is_refused_with_its_code_and_row(store: Path, name: str, code: str, row: int | None) -> None:
+    before = digest(store)
+    assert run(FIXTURES / "broken" / name, "--store", store) == 1
+    with pytest.raises(Refused) as refused:
+        prepare((FIXTURES / "broken" / name).read_bytes(), name, store)
+    report = refused.value.report
+    assert code in set(report["code"]), report.to_string()
+    if row is not None:
+        assert row in set(report.loc[report["code"] == code, "row"])
+    assert digest(store) == before
+    assert not (store.parent / "history").exists()
+
+
+def test_good_file_is_merged_backed_up_and_logged(store: Path) -> None:
+    before = store.read_bytes()
+    assert run(FIXTURES / "batch-08-sample-gbk.csv", "--store", store, "--note", "第八批", "--by", "张三") == 0
+    merged = load_metrics(store)
+    assert set(merged["batch"]) == {7, 8}
+    assert merged[merged["batch"] == 7].shape[0] == pd.read_csv(DATA_DIR / "metrics.csv").shape[0]
+    backups = list_backups(store)
+    assert len(backups) == 1 and (store.parent / "history" / backups[0]).read_bytes() == before
+    log = read_log(store)
+    assert log.loc[0, ["who", "action", "batches", "added", "note"]].tolist() == ["张三", "ingest", "8", "5", "第八批"]
+    assert "8" in set(pd.read_csv(store.parent / "batches.csv", dtype=str)["batch"])
+
+
+def test_reingesting_the_same_rows_changes_nothing(store: Path) -> None:
+    assert run(FIXTURES / "batch-08-sample-gbk.csv", "--store", store) == 0
+    after_first = digest(store)
+    for name in SAMPLES:
+        assert run(FIXTURES / name, "--store", store) == 0
+    assert digest(store) == after_first
+    assert len(list_backups(store)) == 1
+
+
+def test_dry_run_writes_nothing(store: Path) -> None:
+    before = digest(store)
+    assert run(FIXTURES / "batch-08-sample-gbk.csv", "--store", store, "--dry-run") == 0
+    assert digest(store) == before and not (store.parent / "history").exists()
+
+
+def test_replacing_rows_needs_yes(store: Path, tmp_path: Path) -> None:
+    assert run(FIXTURES / "batch-08-sample-gbk.csv", "--store", store) == 0
+    text = (FIXTURES / "batch-08-sample-gbk.csv").read_bytes().decode("gbk")
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_bytes(text.replace("约 80 家", "约 90 家").replace(",80,", ",90,").encode("gbk"))
+    before = digest(store)
+    assert run(corrected, "--store", store) == 1
+    assert digest(store) == before
+    assert run(corrected, "--store", store, "--yes") == 0
+    assert load_metrics(store).set_index("fact_id").loc["8-02-02", "value"] == 90
+
+
+def test_restore_gives_back_a_byte_identical_store(store: Path) -> None:
+    original = store.read_bytes()
+    assert run(FIXTURES / "batch-08-sample-gbk.csv", "--store", store) == 0
+    name = list_backups(store)[0]
+    restore(store, name, who="李四", note="撤销")
+    assert store.read_bytes() == original
+    assert read_log(store).loc[0, "action"] == "restore"
+    assert len(list_backups(store)) == 2  # the store before the restore is kept too
+    with pytest.raises(ValueError):
+        restore(store, "../metrics.csv", who="x")
+
+
+def _ingest_in_process(args: tuple[str, str]) -> None:
+    path, store = args
+    prepared = prepare(Path(path).read_bytes(), Path(path).name, Path(store))
+    apply(prepared, Path(store), who="p", filename=Path(path).name, note="", yes=True)
+
+
+def test_two_ingests_at_once_keep_both_batches(store: Path, tmp_path: Path) -> None:
+    text = (FIXTURES / "batch-08-sample-gbk.csv").read_bytes().decode("gbk")
+    ninth = tmp_path / "ninth.csv"
+    ninth.write_bytes(text.replace("\r\n8,", "\r\n9,").encode("gbk"))
+    jobs = [(str(FIXTURES / "batch-08-sample-gbk.csv"), str(store)), (str(ninth), str(store))]
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(_ingest_in_process, jobs)
+    assert set(load_metrics(store)["batch"]) == {7, 8, 9}
+    assert len(read_log(store)) == 2
+
+
+def test_incoming_folder_sorts_files_into_done_and_rejected(store: Path) -> None:
+    incoming = store.parent / "incoming"
+    incoming.mkdir()
+    shutil.copy(FIXTURES / "batch-08-sample-gbk.csv", incoming / "第八批.csv")
+    shutil.copy(FIXTURES / "broken" / "bad-number.csv", incoming / "坏文件.csv")
+    (incoming / "..evil.csv").write_text("x")
+    results = dict(process_incoming(store))
+    assert results == {"坏文件.csv": "rejected", "第八批.csv": "done"}
+    assert (incoming / "done" / "第八批.csv").exists()
+    assert "bad-number" in (incoming / "rejected" / "坏文件.csv.report.txt").read_text(encoding="utf-8")
+    assert 8 in set(load_metrics(store)["batch"])
+
+
+def test_usage_errors_exit_2(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("--store", store) == 2
+    assert run(store, "--history", "--store", store) == 2
+    with pytest.raises(SystemExit) as exited:
+        main(["--no-such-option"])
+    assert exited.value.code == 2
+
+
+def test_help_explains_in_chinese_and_english(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    assert "把批次文件导入看板数据" in text and "--dry-run" in text and "exit codes" in text
+
+
+def test_detect_encoding_prefers_gb18030_to_a_guess() -> None:
+    assert detect_encoding("指标".encode("gbk")) == "gb18030"
+    assert detect_encoding("指标".encode()) == "utf-8"
+
+
+def test_importer_accepts_the_exports_own_files(store: Path) -> None:
+    from ftz.export import to_csv
+
+    exported = to_csv(load_metrics(store), "zh")
+    prepared = prepare(exported, "export.csv", store)
+    assert prepared.diff.empty
+    assert ingest.compute_diff(pd.read_csv(store, dtype=str, keep_default_na=False), prepared.rows).empty
