@@ -16,6 +16,7 @@ PAGES = [
     ("pages/time_savings.py", "page_time", "time", ":material/timer:"),
     ("pages/batches.py", "page_batches", "batches", ":material/stacks:"),
     ("pages/data.py", "page_data", "data", ":material/table:"),
+    ("pages/refresh.py", "page_refresh", "refresh", ":material/upload_file:"),
 ]
 
 lang = seed_language()

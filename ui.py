@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.pages_manager import PagesManager
 
 from ftz.aggregate import indicator_choices, summable, totals, unit_choices
@@ -28,7 +30,7 @@ from ftz.filters import (
     search_column,
 )
 from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, t, unit_label
-from loaders.store import METRICS_PATH, InvalidMetricsError, load_areas, load_batches, read_metrics
+from loaders.store import BATCHES_PATH, METRICS_PATH, InvalidMetricsError, load_areas, load_batches, read_metrics
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -90,10 +92,18 @@ def get_store() -> Store:
         raise
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=4)
+def _read_batches(path: str, mtime_ns: int) -> pd.DataFrame:
+    del mtime_ns
+    return load_batches(Path(path))
+
+
 def get_batches() -> pd.DataFrame:
-    """Return the register of batches."""
-    return load_batches()
+    """Return the register of batches beside the store, read again when an import changes it."""
+    path = store_path().parent / "batches.csv"
+    if not path.exists():
+        path = BATCHES_PATH
+    return _read_batches(str(path), path.stat().st_mtime_ns)
 
 
 @st.cache_data(show_spinner=False)
@@ -313,3 +323,19 @@ def download_buttons(view: View, key: str) -> None:
     )
     if too_many:
         st.warning(t("too_many_rows", lang, n=f"{len(rows):,}", limit=f"{EXCEL_MAX_ROWS - 1:,}"))
+
+
+def admin_password() -> str | None:
+    """Return the admin password from st.secrets["admin_password"] or FTZ_ADMIN_PASSWORD, None if unset."""
+    try:
+        secret = st.secrets.get("admin_password")
+    except (FileNotFoundError, KeyError, StreamlitSecretNotFoundError):
+        secret = None
+    value = secret or os.environ.get("FTZ_ADMIN_PASSWORD")
+    return str(value) if value else None
+
+
+def check_password(given: str) -> bool:
+    """Return whether the password is right, compared in constant time."""
+    expected = admin_password()
+    return expected is not None and hmac.compare_digest(given.encode(), expected.encode())

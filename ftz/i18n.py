@@ -106,6 +106,50 @@ TEXT: dict[str, tuple[str, str]] = {
         "{n} rows exceed Excel's {limit}: narrow the filters or download the CSV.",
     ),
     "showing": ("显示前 {shown} 条，共 {total} 条。", "Showing the first {shown} of {total} rows."),
+    # refresh
+    "page_refresh": ("数据更新", "Refresh data"),
+    "no_password": (
+        "未设置管理员密码，不能上传数据。请在 .streamlit/secrets.toml 中设置 admin_password，"
+        "或设置环境变量 FTZ_ADMIN_PASSWORD 后重启服务。",
+        "No admin password is set, so uploads are off. Set admin_password in .streamlit/secrets.toml "
+        "or the environment variable FTZ_ADMIN_PASSWORD, then restart.",
+    ),
+    "password": ("管理员密码", "Admin password"),
+    "login": ("登录", "Log in"),
+    "logout": ("退出", "Log out"),
+    "wrong_password": ("密码不正确。", "Wrong password."),
+    "upload": ("上传批次文件（CSV 或 Excel）", "Upload a batch file (CSV or Excel)"),
+    "upload_help": (
+        "支持 UTF-8、GBK、Excel“Unicode 文本”的 CSV 和 .xlsx；中文或英文列名均可；单个文件最大 {mb} MB。",
+        "CSV in UTF-8, GBK or Excel's Unicode text, or .xlsx; Chinese or English headers; at most {mb} MB.",
+    ),
+    "encoding_used": ("读取编码：{encoding}，共 {rows} 行。", "Read as {encoding}: {rows} rows."),
+    "refused": (
+        "文件未通过校验，数据没有任何改动。请按下表修改后重新上传：",
+        "The file was refused; nothing changed. Fix these and upload again:",
+    ),
+    "diff": ("将要发生的变化", "What will change"),
+    "nothing_changes": ("与现有数据完全相同，无需导入。", "Identical to the current data: nothing to import."),
+    "who": ("操作人", "Your name"),
+    "note": ("变更说明", "Note"),
+    "confirm_destructive": (
+        "我确认删除 {removed} 条、修改 {changed} 条已有数据",
+        "I confirm removing {removed} and changing {changed} existing rows",
+    ),
+    "apply": ("确认导入", "Apply"),
+    "applied": (
+        "已导入。之前的数据已备份为 {backup}。所有看板在下一次操作时显示新数据。",
+        "Applied; the previous data is kept as {backup}. Every dashboard shows it on its next interaction.",
+    ),
+    "need_name": ("请填写操作人。", "Please enter your name."),
+    "backups": ("备份与恢复", "Backups"),
+    "restore": ("恢复所选备份", "Restore the selected backup"),
+    "confirm_restore": ("我确认用所选备份替换当前数据", "I confirm replacing the current data with this backup"),
+    "restored": ("已恢复。当前数据之前的版本已备份为 {backup}。", "Restored; the data before it is kept as {backup}."),
+    "change_log": ("变更记录", "Change log"),
+    "template": ("下载填报模板", "Download the template"),
+    "incoming": ("处理投递目录 data/incoming/", "Process the drop folder data/incoming/"),
+    "incoming_done": ("已处理 {n} 个文件。", "Processed {n} files."),
     # axes
     "axis_area": ("片区", "Area"),
     "axis_category": ("领域", "Category"),

@@ -2,6 +2,7 @@
 
 import io
 import json
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -27,6 +28,7 @@ PAGES = [
     "pages/batches.py",
     "pages/data.py",
 ]
+REFRESH = "pages/refresh.py"
 
 
 class NavigationPagesManager(PagesManager):
@@ -67,7 +69,7 @@ def open_page(at: AppTest, page: str) -> AppTest:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", [*PAGES, REFRESH])
 def test_app_every_page_runs_on_the_full_data(monkeypatch: pytest.MonkeyPatch, page: str, lang: str) -> None:
     at = open_page(make_app(monkeypatch, lang=lang), page)
     assert not at.exception, [e.value for e in at.exception]
@@ -215,3 +217,58 @@ def test_app_download_buttons_give_the_filtered_rows(monkeypatch: pytest.MonkeyP
     for name in expected.sheetnames:
         assert list(book[name].iter_rows(values_only=True)) == list(expected[name].iter_rows(values_only=True))
     assert len(list(book["数据"].iter_rows())) == len(rows) + 1
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A copy of the data folder for pages that change it."""
+    for name in ("metrics.csv", "batches.csv", "areas.csv"):
+        shutil.copy(ROOT / "data" / name, tmp_path / name)
+    shutil.copytree(ROOT / "data" / "sources", tmp_path / "sources")
+    return tmp_path / "metrics.csv"
+
+
+def test_refresh_without_a_password_offers_no_upload(monkeypatch: pytest.MonkeyPatch, data_copy: Path) -> None:
+    monkeypatch.delenv("FTZ_ADMIN_PASSWORD", raising=False)
+    at = open_page(make_app(monkeypatch, data_copy), "pages/refresh.py")
+    assert not at.exception
+    assert "FTZ_ADMIN_PASSWORD" in at.warning[0].value
+    assert len(at.get("file_uploader")) == 0 and len(at.main.text_input) == 0
+
+
+def test_refresh_refuses_a_wrong_password(monkeypatch: pytest.MonkeyPatch, data_copy: Path) -> None:
+    monkeypatch.setenv("FTZ_ADMIN_PASSWORD", "s3cret-口令")
+    at = open_page(make_app(monkeypatch, data_copy), "pages/refresh.py")
+    at.text_input(key="refresh_password").set_value("guess")
+    at.button[0].click().run()
+    assert "密码不正确" in at.error[0].value
+    assert len(at.get("file_uploader")) == 0
+
+
+def test_refresh_uploads_reports_applies_and_the_overview_shows_the_new_batch(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    monkeypatch.setenv("FTZ_ADMIN_PASSWORD", "s3cret-口令")
+    at = open_page(make_app(monkeypatch, data_copy), "pages/refresh.py")
+    at.text_input(key="refresh_password").set_value("s3cret-口令")
+    at.button[0].click().run()
+    assert not at.error
+    # a broken file: the report names the row and the reason, nothing changes
+    before = data_copy.read_bytes()
+    broken = (FIXTURES / "broken" / "bad-number.csv").read_bytes()
+    at.get("file_uploader")[0].upload("bad-number.csv", broken, "text/csv").run()
+    assert "未通过校验" in at.error[0].value
+    assert at.dataframe[0].value.loc[0, ["row", "code"]].tolist() == [5, "bad-number"]
+    assert data_copy.read_bytes() == before
+    # the sample 8th batch, as saved by Excel on Chinese Windows
+    sample = (FIXTURES / "batch-08-sample-gbk.csv").read_bytes()
+    at.get("file_uploader")[0].set_value(("第八批.csv", sample, "text/csv")).run()
+    assert "gb18030" in at.info[0].value
+    at.text_input(key="refresh_who").set_value("王五")
+    at.text_input(key="refresh_note").set_value("第八批样例")
+    at.button(key="FormSubmitter:apply-确认导入").click().run()
+    assert not at.exception
+    assert "已导入" in at.success[0].value
+    at.switch_page("pages/overview.py").run()
+    assert any("第八批" in c.value for c in at.caption)
+    assert {m.label: m.value for m in at.metric}["案例数"] == "30"

@@ -200,3 +200,24 @@ def test_importer_accepts_the_exports_own_files(store: Path) -> None:
     prepared = prepare(exported, "export.csv", store)
     assert prepared.diff.empty
     assert ingest.compute_diff(pd.read_csv(store, dtype=str, keep_default_na=False), prepared.rows).empty
+
+
+def test_template_has_chinese_headers_an_example_and_drop_downs(store: Path) -> None:
+    import io
+
+    import openpyxl
+
+    from loaders.schema import CHINESE_NAMES, COLUMN_NAMES
+    from loaders.template import make_template
+
+    data = make_template(["武汉片区", "襄阳片区", "宜昌片区"])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["数据"]
+    assert [c.value for c in sheet[1]] == [CHINESE_NAMES[c] for c in COLUMN_NAMES]
+    lists = {str(v.sqref).split(":")[0].rstrip("0123456789"): v.formula1 for v in sheet.data_validations.dataValidation}
+    area_column = "ABCDEFGHIJKLMNOPQRSTU"[COLUMN_NAMES.index("area")]
+    assert lists[area_column].startswith("=选项!$A$2")
+    assert [c.value for c in book["选项"]["A"] if c.value][1:] == ["武汉片区", "襄阳片区", "宜昌片区"]
+    # the filled-in template goes straight into the importer
+    prepared = prepare(data, "模板.xlsx", store)
+    assert prepared.rows.loc[0, ["fact_id", "kind", "indicator"]].tolist() == ["8-01-01", "outcome", "enterprises"]

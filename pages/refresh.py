@@ -1,0 +1,106 @@
+"""数据更新 Refresh data: staff upload a batch file, read the report or the diff, and apply it."""
+
+import streamlit as st
+
+from ftz.i18n import t
+from loaders.ingest import Refused, apply, list_backups, prepare, process_incoming, read_log, restore
+from loaders.store import load_areas
+from loaders.template import make_template
+from ui import admin_password, check_password, get_view, store_path
+
+view = get_view()
+lang = view.lang
+store = store_path()
+st.title(t("page_refresh", lang))
+
+if admin_password() is None:
+    st.warning(t("no_password", lang))
+    st.stop()
+
+if not st.session_state.get("admin"):
+    with st.form("login"):
+        password = st.text_input(t("password", lang), type="password", key="refresh_password")
+        if st.form_submit_button(t("login", lang)):
+            if check_password(password):
+                st.session_state["admin"] = True
+                st.rerun()
+            st.error(t("wrong_password", lang))
+    st.stop()
+
+st.download_button(
+    t("template", lang),
+    data=lambda: make_template(load_areas()["area"].tolist()),
+    file_name="湖北自贸试验区实践案例指标_填报模板.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="refresh_template",
+    on_click="ignore",
+    icon=":material/download:",
+)
+max_mb = int(st.get_option("server.maxUploadSize"))
+upload = st.file_uploader(
+    t("upload", lang),
+    type=["csv", "txt", "tsv", "xlsx"],
+    help=t("upload_help", lang, mb=max_mb),
+    key="refresh_upload",
+)
+st.caption(t("upload_help", lang, mb=max_mb))
+
+if upload is not None:
+    try:
+        prepared = prepare(upload.getvalue(), upload.name, store)
+    except Refused as refused:
+        st.error(t("refused", lang))
+        st.dataframe(
+            refused.report[["row", "column", "value", "message", "code"]], hide_index=True, key="refresh_report"
+        )
+    else:
+        st.info(t("encoding_used", lang, encoding=prepared.encoding, rows=len(prepared.rows)))
+        for note in prepared.notes:
+            st.caption(note)
+        if not prepared.report.empty:
+            st.dataframe(
+                prepared.report[["row", "column", "value", "message", "code"]], hide_index=True, key="refresh_warnings"
+            )
+        st.subheader(t("diff", lang))
+        st.write(prepared.diff.summary())
+        if prepared.diff.empty:
+            st.success(t("nothing_changes", lang))
+        else:
+            with st.form("apply"):
+                who = st.text_input(t("who", lang), key="refresh_who")
+                note = st.text_input(t("note", lang), key="refresh_note")
+                confirmed = not prepared.diff.destructive or st.checkbox(
+                    t(
+                        "confirm_destructive",
+                        lang,
+                        removed=len(prepared.diff.removed),
+                        changed=len(prepared.diff.changed),
+                    ),
+                    key="refresh_confirm",
+                )
+                if st.form_submit_button(t("apply", lang), type="primary"):
+                    if not who.strip():
+                        st.error(t("need_name", lang))
+                    elif confirmed:
+                        saved = apply(prepared, store, who=who.strip(), filename=upload.name, note=note, yes=True)
+                        st.success(t("applied", lang, backup=saved or "—"))
+
+st.subheader(t("backups", lang))
+backups = list_backups(store)
+if backups:
+    chosen = st.selectbox(t("backups", lang), backups, key="refresh_backup", label_visibility="collapsed")
+    sure = st.checkbox(t("confirm_restore", lang), key="refresh_restore_confirm")
+    if st.button(t("restore", lang), disabled=not sure, key="refresh_restore"):
+        saved = restore(store, str(chosen), who=str(st.session_state.get("refresh_who") or "admin"))
+        st.success(t("restored", lang, backup=saved or "—"))
+if st.button(t("incoming", lang), key="refresh_incoming"):
+    results = process_incoming(store, who="page")
+    st.success(t("incoming_done", lang, n=len(results)))
+    for name, outcome in results:
+        st.caption(f"{outcome}: {name}")
+
+st.subheader(t("change_log", lang))
+st.dataframe(read_log(store), hide_index=True, key="refresh_log")
+if st.button(t("logout", lang), key="refresh_logout"):
+    st.session_state["admin"] = False
+    st.rerun()
