@@ -20,6 +20,7 @@ PAGES = [
     ("time", True),
     ("batches", True),
     ("data", False),
+    ("refresh", False),
 ]
 WIDTHS = {"desktop": (1366, 768), "phone": (390, 844)}
 

@@ -19,7 +19,7 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "http://localhost:8501" in opening
 
 
-@pytest.mark.parametrize("setting", ["ADDRESS", "PORT", "BASE_PATH", "FTZ_METRICS_PATH"])
+@pytest.mark.parametrize("setting", ["ADDRESS", "PORT", "BASE_PATH", "FTZ_METRICS_PATH", "FTZ_ADMIN_PASSWORD"])
 def test_readme_documents_each_setting(setting: str) -> None:
     assert setting in README
 
