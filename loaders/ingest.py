@@ -477,6 +477,14 @@ def list_backups(store: Path) -> list[str]:
     return sorted((p.name for p in history_dir(store).glob(f"{store.stem}-*.csv")), reverse=True)
 
 
+def describe_backup(store: Path, name: str) -> str:
+    """Return what a backup holds: its rows per batch."""
+    rows = read_store(history_dir(store) / name)
+    counts = rows.groupby("batch").size()
+    parts = "，".join(f"第{b}批 {n} 条" for b, n in counts.items())
+    return f"{name}：共 {len(rows)} 条（{parts}）。 {len(rows)} rows."
+
+
 def restore(store: Path, name: str, *, who: str, note: str = "") -> str:
     """Bring a backup back as the store (itself backed up and logged); return the new backup's name."""
     if name != Path(name).name or name not in list_backups(store):

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ftz.i18n import t
-from loaders.ingest import Refused, apply, list_backups, prepare, process_incoming, read_log, restore
+from loaders.ingest import Refused, apply, describe_backup, list_backups, prepare, process_incoming, read_log, restore
 from loaders.store import load_areas
 from loaders.template import make_template
 from ui import admin_password, check_password, get_view, store_path
@@ -89,6 +89,7 @@ st.subheader(t("backups", lang))
 backups = list_backups(store)
 if backups:
     chosen = st.selectbox(t("backups", lang), backups, key="refresh_backup", label_visibility="collapsed")
+    st.caption(describe_backup(store, str(chosen)))
     sure = st.checkbox(t("confirm_restore", lang), key="refresh_restore_confirm")
     if st.button(t("restore", lang), disabled=not sure, key="refresh_restore"):
         saved = restore(store, str(chosen), who=str(st.session_state.get("refresh_who") or "admin"))

@@ -221,3 +221,22 @@ def test_template_has_chinese_headers_an_example_and_drop_downs(store: Path) -> 
     # the filled-in template goes straight into the importer
     prepared = prepare(data, "模板.xlsx", store)
     assert prepared.rows.loc[0, ["fact_id", "kind", "indicator"]].tolist() == ["8-01-01", "outcome", "enterprises"]
+
+
+def test_importer_accepts_the_exports_workbook(store: Path) -> None:
+    from datetime import datetime
+
+    from ftz.export import to_xlsx
+    from loaders.store import load_batches
+
+    for lang in ("zh", "en"):
+        workbook = to_xlsx(
+            load_metrics(store),
+            filters={},
+            lang=lang,
+            batches=load_batches(),
+            area_names={},
+            data_version="v",
+            exported_at=datetime(2026, 1, 1),
+        )
+        assert prepare(workbook, "export.xlsx", store).diff.empty
