@@ -46,7 +46,7 @@ from loaders.schema import (
     make_report,
     validate_metrics,
 )
-from loaders.store import AREAS_PATH, METRICS_PATH
+from loaders.store import AREAS_PATH, METRICS_PATH, LoadResult, type_metrics, write_cache
 
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 KEEP_BACKUPS = 30
@@ -451,7 +451,11 @@ def apply(prepared: Prepared, store: Path, *, who: str, filename: str, note: str
             raise ValueError(CONFIRM_MESSAGE)
         now = datetime.now(BEIJING)
         saved = backup(store, now) if store.exists() else ""
-        write_atomically(store, store_text(merged_store(current, prepared.rows)))
+        merged = merged_store(current, prepared.rows)
+        write_atomically(store, store_text(merged))
+        # Validated on write: the old store was valid and the file's rows are, so keep the typed copy
+        # and spare every dashboard re-validating a large store.
+        write_cache(store, LoadResult(type_metrics(merged, _areas(store)), prepared.report))
         register_batches(store, diff.batches)
         log_change(
             store,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,14 +105,50 @@ def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
     return frame[[*COLUMN_NAMES, "value_std", "value_high_std", "unit_std"]]
 
 
+def cache_path(path: Path) -> Path:
+    """Return where the typed copy of a store file of this exact size and modification time is kept."""
+    stat = path.stat()
+    return path.parent / ".cache" / f"{path.stem}-{stat.st_size}-{stat.st_mtime_ns}.parquet"
+
+
+def write_cache(path: Path, result: LoadResult) -> None:
+    """Keep the typed, validated store as Parquet beside it, so that the next load skips parsing and
+    validation; older copies go. A store folder that cannot be written just goes without the copy."""
+    target = cache_path(path)
+    try:
+        target.parent.mkdir(exist_ok=True)
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        result.frame.to_parquet(temporary, index=False)
+        result.report.to_csv(target.with_suffix(".report.csv"), index=False)
+        os.replace(temporary, target)
+        for old in target.parent.glob(f"{path.stem}-*"):
+            if not old.name.startswith(target.stem):
+                old.unlink(missing_ok=True)
+    except OSError:
+        return
+
+
 def read_metrics(path: Path = METRICS_PATH, areas_path: Path = AREAS_PATH) -> LoadResult:
-    """Return the typed store and its report; raise InvalidMetricsError carrying the report if it has errors."""
+    """Return the typed store and its report; raise InvalidMetricsError carrying the report if it has errors.
+
+    The store is validated once per change of the file: a valid file's typed copy is kept (see
+    write_cache) and read instead while the file's size and modification time stay the same.
+    """
+    cached = cache_path(path)
+    if cached.exists():
+        try:
+            report = pd.read_csv(cached.with_suffix(".report.csv"), dtype={"row": "Int64"})
+            return LoadResult(pd.read_parquet(cached), report.astype(object).where(report.notna(), None))
+        except (OSError, ValueError):
+            pass  # a damaged copy: read the file itself
     raw = read_raw_csv(path)
     areas = load_areas(areas_path)["area"].tolist()
     report = validate_metrics(raw, areas)
     if has_errors(report):
         raise InvalidMetricsError(path, report)
-    return LoadResult(type_metrics(raw, areas), report)
+    result = LoadResult(type_metrics(raw, areas), report)
+    write_cache(path, result)
+    return result
 
 
 def load_metrics(path: Path = METRICS_PATH) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from loaders.schema import COLUMN_NAMES
-from loaders.store import METRICS_PATH, InvalidMetricsError, load_batches, load_metrics, read_metrics
+from loaders.store import METRICS_PATH, InvalidMetricsError, cache_path, load_batches, load_metrics, read_metrics
 from tests.conftest import FIXTURES
 
 VALID = FIXTURES / "valid-metrics.csv"
@@ -86,3 +86,18 @@ def test_batches_register_points_at_its_source() -> None:
     batches = load_batches()
     for batch in batches.itertuples():
         assert (METRICS_PATH.parent / str(batch.source_file)).exists()
+
+
+def test_a_valid_store_is_read_from_its_typed_copy_until_it_changes(tmp_path: Path) -> None:
+    path = tmp_path / "metrics.csv"
+    path.write_bytes(VALID.read_bytes())
+    first = read_metrics(path)
+    assert cache_path(path).exists()
+    again = read_metrics(path)
+    pd.testing.assert_frame_equal(first.frame, again.frame)
+    # the file changes: the copy no longer matches, the file is read and validated again
+    raw = pd.read_csv(VALID, dtype=str, keep_default_na=False)
+    raw.loc[0, "kind"] = "成果"
+    raw.to_csv(path, index=False)
+    with pytest.raises(InvalidMetricsError):
+        read_metrics(path)
