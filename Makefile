@@ -7,7 +7,7 @@ ADDRESS ?= localhost
 PORT ?= 8501
 BASE_PATH ?=
 
-.PHONY: run test check lint format system-deps clean
+.PHONY: run test bench lint format system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ format: $(VENV)/.test-deps
 # pytest exits 5 when it collects no test, which fails this target like any other failure.
 test: $(VENV)/.test-deps system-deps lint
 	$(BIN)/python -m pytest
+
+# Benchmarks against their floors (see BENCHMARKS.md); SIZES=10000,100000 for a shorter run.
+SIZES ?= 10000,100000,1000000
+bench: $(VENV)/.test-deps system-deps
+	$(BIN)/python -m bench.run --sizes "$(SIZES)" --browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -66,13 +66,18 @@ def from_query(query: Mapping[str, Sequence[str] | str], options: Mapping[str, S
 
 def normalize_text(text: str) -> str:
     """Return text folded for search: full-width to half-width, no spaces, case-folded."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
 
 
 def search_column(frame: pd.DataFrame) -> pd.Series:
-    """Return, per row, the folded text that the free-text search looks in."""
-    joined = frame[list(SEARCH_COLUMNS)].astype("string").fillna("").agg(" ".join, axis=1)
-    return joined.map(normalize_text)
+    """Return, per row, the folded text that the free-text search looks in (as normalize_text folds it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = [pa.array(frame[c].astype("string").fillna("").to_numpy(dtype=object), pa.string()) for c in SEARCH_COLUMNS]
+    joined = pc.binary_join_element_wise(*parts, "")
+    folded = pc.utf8_lower(pc.replace_substring_regex(pc.utf8_normalize(joined, "NFKC"), r"\s+", ""))
+    return pd.Series(folded.to_pandas(), index=frame.index, dtype="string")
 
 
 def apply_filters(frame: pd.DataFrame, filters: Filters, search: pd.Series | None = None) -> pd.DataFrame:

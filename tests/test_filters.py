@@ -42,3 +42,12 @@ def test_filters_combine_with_and(store: pd.DataFrame) -> None:
     found = apply_filters(store, Filters(indicator=("time",)))
     assert set(found["case_no"]) == {2, 19}
     assert apply_filters(store, Filters(indicator=("time",), area=("宜昌片区",))).empty
+
+
+def test_search_column_folds_like_normalize_text(store: pd.DataFrame) -> None:
+    from ftz.filters import search_column
+
+    expected = [
+        normalize_text(" ".join(v)) for v in store[["metric", "case_title", "source_quote"]].astype(str).to_numpy()
+    ]
+    assert search_column(store).tolist() == expected

@@ -1,0 +1,1 @@
+"""Benchmarks of the dashboard against their floors; see BENCHMARKS.md."""

@@ -1,0 +1,237 @@
+"""Benchmarks against their floors, each measured in the same run on the same file.
+
+    python -m bench.run [--sizes 10000,100000,1000000] [--repeats 3] [--browser] [--out DIR]
+
+Prints one table of medians; see BENCHMARKS.md for the goals and the last recorded run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from bench.generate import synthetic_store
+from ftz.aggregate import headline_totals, summable
+from ftz.charts import make_area_category_heatmap, make_indicator_bar, make_ranked_bar
+from ftz.export import export_frame, to_xlsx
+from ftz.filters import Filters, apply_filters, search_column
+from loaders.ingest import apply, prepare, store_text
+from loaders.store import DATA_DIR, cache_path, load_batches, read_metrics
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADLINE = ["enterprises", "financing", "talent", "projects", "services", "patents", "output"]
+NAMES = {"武汉片区": "武汉片区", "襄阳片区": "襄阳片区", "宜昌片区": "宜昌片区"}
+COLORS = {"武汉片区": "#1f5fa8", "襄阳片区": "#d9822b", "宜昌片区": "#2a9d6f"}
+
+
+def median_time(run: Callable[[], object], repeats: int) -> float:
+    """Return the median wall time of `repeats` runs, in seconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def prepare_store(rows: int, folder: Path) -> Path:
+    """Return a synthetic store of `rows` rows with the registers beside it, validated once."""
+    target = folder / str(rows)
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("batches.csv", "areas.csv"):
+        shutil.copy(DATA_DIR / name, target / name)
+    store = target / "metrics.csv"
+    if not store.exists():
+        store.write_text(store_text(synthetic_store(rows)), encoding="utf-8")
+    if not cache_path(store).exists():
+        read_metrics(store, target / "areas.csv")
+    return store
+
+
+def interaction(frame: pd.DataFrame, search: pd.Series) -> None:
+    """One leader's click: filter, add up, and build the overview's and the explorer's figures."""
+    rows = apply_filters(frame, Filters(area=("武汉片区",), kind=("outcome", "context")), search)
+    headline_totals(rows, HEADLINE)
+    make_area_category_heatmap(rows, "zh", NAMES)
+    make_indicator_bar(rows, "zh")
+    chosen = summable(rows)
+    chosen = chosen[(chosen["indicator"].astype(str) == "enterprises") & (chosen["unit_std"].astype(str) == "家")]
+    make_ranked_bar(chosen.nlargest(200, "value_std"), "家", "zh", COLORS, NAMES, log=False)
+
+
+def plain_write_only(frame: pd.DataFrame) -> bytes:
+    """The export's floor: openpyxl write-only mode writing the same cells with no styling."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append([None if pd.isna(v) else v for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def new_batch_file(rows: int, folder: Path) -> Path:
+    """Return a CSV of one new batch of `rows` rows, as staff would bring it (no fact ids)."""
+    batch = synthetic_store(rows).assign(batch="900")
+    batch["case_title"] = batch["case_title"].str.replace(r"（第\d+批）", "（第900批）", regex=True)
+    # Copies of the same fact within one batch would be duplicates: each copy gets its own metric.
+    copy_number = pd.Series(range(len(batch)), index=batch.index) // 247
+    batch["metric"] = batch["metric"] + "·" + copy_number.astype(str)
+    batch = batch.drop(columns=["fact_id"]).assign(part_of="")
+    path = folder / f"batch-900-{rows}.csv"
+    batch.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Return a process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure_size(rows: int, repeats: int, folder: Path) -> list[tuple[str, int, float, float, str]]:
+    """Return (measure, rows, ours, floor, goal) for one store size."""
+    store = prepare_store(rows, folder)
+    results = []
+    ours = median_time(lambda: read_metrics(store, store.parent / "areas.csv"), repeats)
+    floor = median_time(lambda: pd.read_csv(store), repeats)
+    results.append(("load (typed, validated)", rows, ours, floor, "≤ 1.5× floor"))
+    frame = read_metrics(store, store.parent / "areas.csv").frame
+    search = search_column(frame)
+    ours = median_time(lambda: interaction(frame, search), repeats)
+    floor = median_time(lambda: frame.groupby(["area", "category"], observed=True)["value"].sum(), repeats)
+    results.append(("interaction (filter+totals+figures)", rows, ours, floor, "≤ 3× floor, < 0.3 s"))
+    part = frame.head(100_000)
+    batches = load_batches()
+    ours = median_time(
+        lambda: to_xlsx(
+            part,
+            filters={},
+            lang="zh",
+            batches=batches,
+            area_names=NAMES,
+            data_version="bench",
+            exported_at=datetime(2026, 1, 1),
+        ),
+        repeats,
+    )
+    floor = median_time(lambda: plain_write_only(export_frame(part, "zh")), repeats)
+    results.append((f"Excel export of {len(part):,} rows", len(part), ours, floor, "≤ 1.3× floor"))
+    batch = new_batch_file(min(10_000, rows), folder)
+    copy = folder / f"ingest-{rows}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(store.parent, copy)
+
+    def ingest() -> None:
+        prepared = prepare(batch.read_bytes(), batch.name, copy / "metrics.csv")
+        apply(prepared, copy / "metrics.csv", who="bench", filename=batch.name, note="", yes=True)
+
+    start = time.perf_counter()
+    ingest()
+    results.append(
+        (f"ingest {min(10_000, rows):,} rows into the store", rows, time.perf_counter() - start, float("nan"), "< 10 s")
+    )
+    return results
+
+
+def measure_browser(store: Path, rows: int) -> list[tuple[str, int, float, float, str]]:
+    """Return the first numbers and first chart times, cold and warm, against a bare one-chart page,
+    and the app's peak memory serving this store."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM_ARGS, chromium_path, free_port, serve
+
+    results = []
+
+    def timings(url: str, text: str | None) -> tuple[float, float, float, float]:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            marks = []
+            for _ in ("cold", "warm"):
+                start = time.perf_counter()
+                page.goto(url)
+                if text:
+                    page.get_by_text(text).first.wait_for(timeout=120_000)
+                numbers = time.perf_counter() - start
+                page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=120_000)
+                marks += [numbers, time.perf_counter() - start]
+            browser.close()
+        return marks[0], marks[1], marks[2], marks[3]
+
+    port = free_port()
+    bare = [sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "bare_page.py"), "--server.port", str(port)]
+    with serve([*bare, "--server.headless", "true", "--server.address", "127.0.0.1"], ROOT, port, timeout=120) as url:
+        _, bare_cold, _, bare_warm = timings(url, None)
+    port = free_port()
+    app = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port)]
+    os.environ["FTZ_METRICS_PATH"] = str(store)
+    try:
+        with serve(
+            [*app, "--server.headless", "true", "--server.address", "127.0.0.1"], ROOT, port, timeout=300
+        ) as url:
+            numbers_cold, chart_cold, _, chart_warm = timings(url, "案例数")
+            pid = int(
+                subprocess.run(["pgrep", "-f", f"server.port {port}"], capture_output=True, text=True).stdout.split()[0]
+            )
+            rss = peak_rss_mb(pid)
+    finally:
+        del os.environ["FTZ_METRICS_PATH"]
+    results.append(("first numbers painted, cold", rows, numbers_cold, bare_cold, "< 1.9 s (Superset chart 1.97 s)"))
+    results.append(("first chart drawn, cold", rows, chart_cold, bare_cold, "≤ 1.1× bare page (1.5× at 1M)"))
+    results.append(("first chart drawn, warm", rows, chart_warm, bare_warm, "< 1.2 s"))
+    results.append(("app peak memory (MB)", rows, rss, float("nan"), "< 1 GB"))
+    return results
+
+
+def format_table(results: list[tuple[str, int, float, float, str]]) -> str:
+    """Return the results as one table: medians next to their floors."""
+    lines = [f"{'measure':<38} {'rows':>9} {'ours':>9} {'floor':>9} {'ratio':>6}  goal"]
+    for measure, rows, ours, floor, goal in results:
+        ratio = "" if pd.isna(floor) or floor == 0 else f"{ours / floor:.2f}"
+        floor_text = "" if pd.isna(floor) else f"{floor:.3f}"
+        lines.append(f"{measure:<38} {rows:>9,} {ours:>9.3f} {floor_text:>9} {ratio:>6}  {goal}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and print the table."""
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="store sizes in rows, comma-separated")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measure; the median is shown")
+    parser.add_argument("--browser", action="store_true", help="also time the pages in headless Chromium")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/ftz-bench"), help="where the synthetic stores go")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    print(f"{os.cpu_count()} cores, {memory:.0f} GiB, {datetime.now():%Y-%m-%d}")
+    results = []
+    for rows in sizes:
+        results += measure_size(rows, args.repeats, args.out)
+        print(format_table(results), flush=True)
+    if args.browser:
+        shipped = DATA_DIR / "metrics.csv"
+        results += measure_browser(shipped, len(pd.read_csv(shipped)))
+        for rows in sizes:
+            results += measure_browser(prepare_store(rows, args.out), rows)
+    print(format_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
