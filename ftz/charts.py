@@ -31,6 +31,11 @@ def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     return fig
 
 
+def short(text: str, limit: int = 12) -> str:
+    """Return a label cut to `limit` characters with an ellipsis, so that axes fit a phone's width."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def format_number(value: float) -> str:
     """Return a number with thousands separators and only the decimals it has (1,234 / 4,324.96)."""
     if pd.isna(value):
@@ -241,7 +246,7 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
     fig = _layout(go.Figure(), t("before_after", lang), height=max(260, 90 + 50 * len(pairs)))
     if pairs.empty:
         return _empty(fig, lang)
-    labels = [f"{n}. {m}" for n, m in zip(pairs["case_no"], pairs["metric"], strict=True)]
+    labels = [f"{n}. {short(m)}" for n, m in zip(pairs["case_no"], pairs["metric"], strict=True)]
     for label, before, after in zip(labels, pairs["before_days"], pairs["after_days"], strict=True):
         fig.add_trace(
             go.Scatter(
@@ -270,7 +275,7 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
                     else pairs["before_text"]
                 ),
                 # The shorter time sits left: its words read rightwards, the longer time's leftwards.
-                textposition="top right" if name == "after" else "top left",
+                textposition="bottom right" if name == "after" else "top left",
                 customdata=pairs[[f"{name}_text", "case_title"]].to_numpy(),
                 hovertemplate="%{customdata[1]}<br>%{y}<br>%{customdata[0]}<extra></extra>",
             )
@@ -303,7 +308,7 @@ def make_batch_bars(
                 hovertemplate=f"%{{y}} · {html.escape(names.get(str(area), str(area)))}: %{{x}}<extra></extra>",
             )
         )
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
     fig.update_xaxes(title_text=t("count_cases", lang))
     fig.update_yaxes(autorange="reversed")
     return fig

@@ -94,6 +94,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "after": ("改革后", "After"),
     # batches
     "batches_side_by_side": ("各批次对比", "Batches side by side"),
+    "batch_title": ("标题", "Title"),
+    "doc_no": ("文号", "Document no."),
+    "outcomes": ("成效条数", "Outcomes"),
     "one_batch": (
         "目前只有一个批次；新批次导入后在此对比。",
         "Only one batch so far; new batches will be compared here.",

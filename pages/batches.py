@@ -26,12 +26,12 @@ st.dataframe(
     table[["batch", "title", "doc_no", "published", "cases", "figures", "outcomes"]].rename(
         columns={
             "batch": t("f_batch", lang),
-            "title": "标题 Title",
-            "doc_no": "文号 Document no.",
+            "title": t("batch_title", lang),
+            "doc_no": t("doc_no", lang),
             "published": t("published", lang),
             "cases": t("count_cases", lang),
             "figures": t("count_figures", lang),
-            "outcomes": "成效 Outcomes",
+            "outcomes": t("outcomes", lang),
         }
     ),
     hide_index=True,
