@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import reduce
 from pathlib import Path
 
 import pandas as pd
@@ -192,18 +193,14 @@ def normalise(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _keys(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    return frame[columns].astype(str).agg("|".join, axis=1)
-
-
-def _unique_map(frame: pd.DataFrame, columns: list[str]) -> dict[str, str]:
-    keys = _keys(frame, columns)
-    counts = keys.value_counts()
-    return {k: f for k, f in zip(keys, frame["fact_id"], strict=True) if counts[k] == 1}
+    parts = [frame[c].astype(str) for c in columns]
+    return reduce(lambda left, right: left + "|" + right, parts)
 
 
 # How a row without a fact_id finds its fact in the store: the same words of the same sentence first,
 # then, for a corrected figure, the same metric and phase when that names one fact on both sides.
 MATCH_KEYS = (["batch", "case_no", "source_quote", "value_text", "metric"], ["batch", "case_no", "metric", "phase"])
+_FACT_ID = r"^(?P<batch>\d+)-(?P<case>\d+)-(?P<seq>\d+)$"
 
 
 def assign_fact_ids(rows: pd.DataFrame, store: pd.DataFrame) -> pd.DataFrame:
@@ -213,34 +210,32 @@ def assign_fact_ids(rows: pd.DataFrame, store: pd.DataFrame) -> pd.DataFrame:
     if "fact_id" not in rows:
         rows.insert(0, "fact_id", "")
     rows["fact_id"] = rows["fact_id"].fillna("").astype(str).str.strip()
+    taken = set(rows.loc[rows["fact_id"] != "", "fact_id"])
+    for columns in MATCH_KEYS:
+        missing = rows["fact_id"] == ""
+        if store.empty or not missing.any() or not set(columns) <= set(rows.columns):
+            break
+        free = store[~store["fact_id"].isin(taken)]
+        store_keys = _keys(free, columns)
+        unique_in_store = ~store_keys.duplicated(keep=False)
+        known = pd.Series(free["fact_id"].to_numpy()[unique_in_store.to_numpy()], index=store_keys[unique_in_store])
+        keys = _keys(rows.loc[missing], columns)
+        found = keys[~keys.duplicated(keep=False)].map(known).dropna()
+        rows.loc[found.index, "fact_id"] = found
+        taken |= set(found)
     missing = rows["fact_id"] == ""
     if not missing.any():
         return rows
-    taken = set(rows.loc[~missing, "fact_id"])
-    for columns in MATCH_KEYS:
-        if store.empty or not set(columns) <= set(rows.columns):
-            break
-        known = _unique_map(store[~store["fact_id"].isin(taken)], columns)
-        keys = _keys(rows, columns)
-        wanted = keys[missing].value_counts()
-        for index in rows.index[missing]:
-            key = keys[index]
-            if key in known and wanted[key] == 1 and known[key] not in taken:
-                rows.loc[index, "fact_id"] = known[key]
-                taken.add(known[key])
-        missing = rows["fact_id"] == ""
-    next_seq: dict[tuple[str, str], int] = {}
-    for fact_id in set(store["fact_id"]) | taken:
-        if match := re.match(r"^(\d+)-(\d+)-(\d+)$", str(fact_id)):
-            key = (match.group(1), str(int(match.group(2))))
-            next_seq[key] = max(next_seq.get(key, 0), int(match.group(3)))
-    for index in rows.index[missing]:
-        batch, case = str(rows.loc[index, "batch"]), str(rows.loc[index, "case_no"])
-        if not (batch.isdigit() and case.isdigit()):
-            continue  # the schema reports the bad batch or case number
-        seq_key = (batch, str(int(case)))
-        next_seq[seq_key] = next_seq.get(seq_key, 0) + 1
-        rows.loc[index, "fact_id"] = f"{batch}-{int(case):02d}-{next_seq[seq_key]:02d}"
+    numbered = missing & rows["batch"].astype(str).str.isdigit() & rows["case_no"].astype(str).str.isdigit()
+    used = pd.Series(sorted(set(store["fact_id"]) | taken), dtype=object).str.extract(_FACT_ID).dropna()
+    highest = used.astype(int).groupby(["batch", "case"])["seq"].max().to_dict() if not used.empty else {}
+    new = rows.loc[numbered, ["batch", "case_no"]].astype(int)
+    offset = [int(highest.get((b, c), 0)) for b, c in zip(new["batch"], new["case_no"], strict=True)]
+    seq = new.groupby(["batch", "case_no"]).cumcount() + 1 + pd.Series(offset, index=new.index)
+    # A bad batch or case number is left without an id: the schema reports the number itself.
+    rows.loc[numbered, "fact_id"] = (
+        new["batch"].astype(str) + "-" + new["case_no"].map("{:02d}".format) + "-" + seq.map("{:02d}".format)
+    )
     return rows
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 import pandera.pandas as pa
@@ -347,8 +348,7 @@ def _to_int(value: object) -> int | None:
 def _row_issues(frame: pd.DataFrame, areas: list[str]) -> list[dict[str, object]]:
     entries = []
     has = set(frame.columns)
-    for index, row in frame.iterrows():
-        idx = int(index)  # type: ignore[call-overload]
+    for idx, row in enumerate(frame.to_dict("records")):
         get = row.get
         value, high = _to_float(get("value")), _to_float(get("value_high"))
         if value is not None and high is not None and high < value:
@@ -378,7 +378,7 @@ def _close(a: float, b: float) -> bool:
 
 
 def _value_text_issues(
-    idx: int, row: pd.Series, value: float | None, high: float | None, qualifiers: list[str]
+    idx: int, row: dict[Hashable, Any], value: float | None, high: float | None, qualifiers: list[str]
 ) -> list[dict[str, object]]:
     text, quote, unit = row.get("value_text"), row.get("source_quote"), row.get("unit")
     if pd.isna(text):
