@@ -13,7 +13,7 @@ TERMINATORS = "。！？"
 
 _CATEGORY_LINE = re.compile(r"^([一二三四五六七八九十]+)、\s*(\S.*?)\s*$")
 _CASE_LINE = re.compile(r"^(\d+)[.．、]\s*(.*?)\s*$")
-_LEADER_AND_PAGE = re.compile(r"(?:[.…·]{2,}|\s)*[(（]\d+[)）]\s*$|[.…·]{3,}\s*$")
+_LEADER_AND_PAGE = re.compile(r"(?:[.…·]{2,}|\s)*[(（]\d+[)）]\s*$|[.…·]{3,}\s*$|\s*[.…·]{2,}\s*\d+\s*$")
 _PROVIDER_LINE = re.compile(r"^[(（](.+?)提供[)）]$")
 _SECTION_LINE = re.compile(r"^[一二三四五六七八九十]+、\s*(" + "|".join([*SECTIONS, *SECTION_ALIASES]) + r")\s*$")
 # A short line that opens with an enumerator and has no full stop is a heading of its own, not
@@ -89,7 +89,9 @@ def parse_toc(lines: list[str]) -> tuple[list[TocEntry], int]:
 
     Entries may wrap onto a dotted-leader line such as `..... (17)`.
     """
-    start = next(i for i, line in enumerate(lines) if _CATEGORY_LINE.match(line.strip()))
+    start = next((i for i, line in enumerate(lines) if _CATEGORY_LINE.match(line.strip())), None)
+    if start is None:
+        return [], 0
     entries: list[TocEntry] = []
     category = ""
     index = start
@@ -101,6 +103,10 @@ def parse_toc(lines: list[str]) -> tuple[list[TocEntry], int]:
             category = clean_title(match.group(2))
         elif (match := _CASE_LINE.match(line)) and category:
             entries.append(TocEntry(int(match.group(1)), clean_title(match.group(2)), category))
+        elif entries and _LEADER_AND_PAGE.search(line):
+            # The rest of a title that wrapped onto the line with the leader and the page number.
+            last = entries[-1]
+            entries[-1] = TocEntry(last.case_no, clean_title(f"{last.title}{line}"), last.category)
         else:
             break
     return entries, index
@@ -155,6 +161,8 @@ def parse_document(text: str, areas: list[str]) -> Document:
     lines = text.splitlines()
     warnings: list[str] = []
     entries, after_toc = parse_toc(lines)
+    if not entries:
+        warnings.append("没有找到目录（“一、领域”及“1. 案例名称”）。 No table of contents found.")
     provider_at = [i for i in range(after_toc, len(lines)) if _PROVIDER_LINE.match(lines[i].strip())]
     if len(provider_at) != len(entries):
         warnings.append(f"目录列出 {len(entries)} 个案例，正文有 {len(provider_at)} 个提供单位行")
