@@ -38,6 +38,15 @@ def row_bound(qualifier: object, value_high: float | None) -> str:
     return combine_bounds(directions)
 
 
+def row_bounds(rows: pd.DataFrame) -> pd.Series:
+    """Return row_bound for every row, computed once per distinct qualifier rather than per row."""
+    qualifiers = rows["qualifier"].astype(object).where(rows["qualifier"].notna(), "")
+    by_qualifier = {q: row_bound(q, None) for q in pd.unique(qualifiers)}
+    ranged = {q: row_bound(q, 1.0) for q in by_qualifier}
+    plain = qualifiers.map(by_qualifier)
+    return plain.where(rows["value_high"].isna(), qualifiers.map(ranged))
+
+
 def combine_bounds(bounds: set[str] | list[str]) -> str:
     """Return the bound of a sum of figures with these bounds."""
     kinds = set(bounds) - {EXACT}
@@ -58,10 +67,7 @@ def all_totals(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     columns = ["indicator", "unit_std", *by, "total", "figures", "bound"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    rows = rows.assign(
-        _bound=[row_bound(q, h) for q, h in zip(rows["qualifier"], rows["value_high"], strict=True)],
-        unit_std=rows["unit_std"].astype(str),
-    )
+    rows = rows.assign(_bound=row_bounds(rows), unit_std=rows["unit_std"].astype(str))
     grouped = rows.groupby(["indicator", "unit_std", *by], observed=True, sort=True)
     result = grouped.agg(
         total=("value_std", "sum"), figures=("value_std", "size"), bound=("_bound", lambda b: combine_bounds(list(b)))
@@ -102,13 +108,17 @@ def indicator_choices(frame: pd.DataFrame) -> list[str]:
 
 def headline_totals(frame: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
     """Return, per indicator, the total in its most used standard unit (indicator, unit_std, total, figures, bound)."""
-    rows = []
-    for indicator in indicators:
-        units = unit_choices(frame, indicator)
-        if units:
-            total = totals(frame, indicator, units[0], by=[])
-            rows.append({"indicator": indicator, "unit_std": units[0], **total.iloc[0].to_dict()})
-    return pd.DataFrame(rows, columns=["indicator", "unit_std", "total", "figures", "bound"])
+    columns = ["indicator", "unit_std", "total", "figures", "bound"]
+    everything = all_totals(frame.assign(_all=0), ["_all"])
+    if everything.empty:
+        return pd.DataFrame(columns=columns)
+    everything["indicator"] = everything["indicator"].astype(str)
+    # all_totals lists each indicator's units by how many figures use them: the first is the main one.
+    main = everything.drop_duplicates("indicator")
+    main = main[main["indicator"].isin(indicators)]
+    order = {code: i for i, code in enumerate(indicators)}
+    main = main.sort_values("indicator", key=lambda s: s.map(order))
+    return main[columns].reset_index(drop=True)
 
 
 def not_summable(frame: pd.DataFrame) -> pd.DataFrame:

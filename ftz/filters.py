@@ -86,8 +86,10 @@ def apply_filters(frame: pd.DataFrame, filters: Filters, search: pd.Series | Non
     for key in LIST_KEYS:
         chosen = getattr(filters, key)
         if chosen:
-            column = frame[key].astype(str)
-            mask &= column.isin(chosen)
+            column = frame[key]
+            # Compare in the column's own type: categoricals and integers need no string copy.
+            wanted = [int(v) for v in chosen if str(v).isdigit()] if pd.api.types.is_integer_dtype(column) else chosen
+            mask &= column.isin(wanted)
     if filters.q.strip():
         needle = normalize_text(filters.q)
         haystack = search if search is not None else search_column(frame)
