@@ -151,6 +151,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "restored": ("已恢复。当前数据之前的版本已备份为 {backup}。", "Restored; the data before it is kept as {backup}."),
     "change_log": ("变更记录", "Change log"),
     "template": ("下载填报模板", "Download the template"),
+    "upload_document": (
+        "或上传批次原文（.txt / .docx / .pdf），自动提取候选数据",
+        "Or upload the batch document (.txt, .docx, .pdf) to extract proposals",
+    ),
+    "document_help": (
+        "从原文中找出每个数字并给出建议的指标、类型和范围，请逐行核对修改后再校验。",
+        "Every figure of the document is proposed with an indicator, kind and scope; review each row, then check.",
+    ),
+    "review_proposals": (
+        "共 {n} 条候选数据：请在表中核对、修改或删除。",
+        "{n} proposals: review, correct or delete them in the table.",
+    ),
+    "check_reviewed": ("校验核对后的数据", "Check the reviewed rows"),
     "incoming": ("处理投递目录 data/incoming/", "Process the drop folder data/incoming/"),
     "incoming_done": ("已处理 {n} 个文件。", "Processed {n} files."),
     # axes

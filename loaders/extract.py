@@ -11,6 +11,7 @@ batch's figures.
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import sys
 from collections import Counter
@@ -63,17 +64,28 @@ class Proposal:
 
 def document_text(path: Path) -> str:
     """Return a document's text: .txt in any encoding, .docx paragraphs, or a text PDF's pages."""
-    suffix = path.suffix.lower()
-    if suffix == ".docx":
+    return document_text_of(path.read_bytes(), path.suffix)
+
+
+def document_text_of(data: bytes, suffix: str) -> str:
+    """Return the text of a document given as bytes and its file suffix (.txt, .docx or .pdf)."""
+    if suffix.lower() == ".docx":
         from docx import Document as Docx
 
-        return "\n\n".join(p.text for p in Docx(str(path)).paragraphs)
-    if suffix == ".pdf":
+        return "\n\n".join(p.text for p in Docx(io.BytesIO(data)).paragraphs)
+    if suffix.lower() == ".pdf":
         from pypdf import PdfReader
 
-        return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
-    data = path.read_bytes()
+        return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
     return data.decode(detect_encoding(data))
+
+
+def propose_from(
+    data: bytes, suffix: str, areas: list[str], batch: int | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Return the proposals of a document given as bytes, and the warnings reading it gave."""
+    document = parse_document(clean_lines(document_text_of(data, suffix)), areas)
+    return propose(document, batch or document.batch or 0), document.warnings
 
 
 PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,3}(?:\s*页)?[-—–\s]*$")
@@ -157,6 +169,7 @@ def _metric(sentence: str, start: int) -> str:
     left = max(sentence.rfind(mark, 0, start) for mark in "，；：。") + 1
     words = re.sub(r"[\s（）()“”\"]", "", sentence[left:start])
     words = re.sub(r"^(?:其中|目前|截至\S*?月|已|共|累计|并|全年)+", "", words)
+    words = re.sub(r"(?:从|由|达|为|约|超)+$", "", words)
     return words[-16:] or "数字"
 
 
@@ -241,6 +254,10 @@ def propose_case(case: Case, batch: int) -> list[dict[str, object]]:
                 "_start": start,
                 "_end": end,
             }
+            if phase == "after":
+                # A before → after pair names one metric: the before row's.
+                before = [r for r in rows if r["source_quote"] == text and r["phase"] == "before"]
+                row["metric"] = before[-1]["metric"] if before else row["metric"]
             if other_at >= 0 and start < other_at:
                 whole_index = len(rows)
             rows.append(row)

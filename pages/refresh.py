@@ -1,8 +1,11 @@
 """数据更新 Refresh data: staff upload a batch file, read the report or the diff, and apply it."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ftz.i18n import t
+from loaders.extract import propose_from
 from loaders.ingest import Refused, apply, describe_backup, list_backups, prepare, process_incoming, read_log, restore
 from loaders.store import load_areas
 from loaders.template import make_template
@@ -45,9 +48,25 @@ upload = st.file_uploader(
 )
 st.caption(t("upload_help", lang, mb=max_mb))
 
-if upload is not None:
+document = st.file_uploader(
+    t("upload_document", lang), type=["txt", "docx", "pdf"], key="refresh_document", help=t("document_help", lang)
+)
+candidate: tuple[bytes, str] | None = (upload.getvalue(), upload.name) if upload is not None else None
+if document is not None:
+    proposals, warnings = propose_from(document.getvalue(), Path(document.name).suffix, load_areas()["area"].tolist())
+    for warning in warnings:
+        st.warning(warning)
+    st.caption(t("review_proposals", lang, n=len(proposals)))
+    reviewed = st.data_editor(proposals, num_rows="dynamic", hide_index=True, key="refresh_proposals")
+    if st.button(t("check_reviewed", lang), key="refresh_check"):
+        st.session_state["refresh_reviewed"] = reviewed.to_csv(index=False).encode("utf-8")
+    if "refresh_reviewed" in st.session_state:
+        candidate = (st.session_state["refresh_reviewed"], f"{Path(document.name).stem}.reviewed.csv")
+
+if candidate is not None:
+    data, name = candidate
     try:
-        prepared = prepare(upload.getvalue(), upload.name, store)
+        prepared = prepare(data, name, store)
     except Refused as refused:
         st.error(t("refused", lang))
         st.dataframe(
@@ -82,7 +101,7 @@ if upload is not None:
                     if not who.strip():
                         st.error(t("need_name", lang))
                     elif confirmed:
-                        saved = apply(prepared, store, who=who.strip(), filename=upload.name, note=note, yes=True)
+                        saved = apply(prepared, store, who=who.strip(), filename=name, note=note, yes=True)
                         st.success(t("applied", lang, backup=saved or "—"))
 
 st.subheader(t("backups", lang))

@@ -272,3 +272,20 @@ def test_refresh_uploads_reports_applies_and_the_overview_shows_the_new_batch(
     at.switch_page("pages/overview.py").run()
     assert any("第八批" in c.value for c in at.caption)
     assert {m.label: m.value for m in at.metric}["案例数"] == "30"
+
+
+def test_refresh_takes_a_document_proposes_rows_and_checks_them(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    monkeypatch.setenv("FTZ_ADMIN_PASSWORD", "s3cret-口令")
+    at = open_page(make_app(monkeypatch, data_copy), "pages/refresh.py")
+    at.text_input(key="refresh_password").set_value("s3cret-口令")
+    at.button[0].click().run()
+    document = (FIXTURES / "fiction-batch-09.txt").read_bytes()
+    at.get("file_uploader")[1].upload("第九批.txt", document, "text/plain").run()
+    assert not at.exception
+    assert "13 条候选数据" in " ".join(c.value for c in at.caption)
+    at.button(key="refresh_check").click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("新增 13 条" in m.value for m in at.markdown)
