@@ -7,7 +7,7 @@ import hmac
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -30,9 +30,15 @@ from ftz.filters import (
     search_column,
 )
 from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, t, unit_label
-from loaders.store import BATCHES_PATH, METRICS_PATH, InvalidMetricsError, load_areas, load_batches, read_metrics
-
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+from loaders.store import (
+    BATCHES_PATH,
+    BEIJING,
+    METRICS_PATH,
+    InvalidMetricsError,
+    load_areas,
+    load_batches,
+    read_metrics,
+)
 
 # Streamlit takes an app with a `pages/` folder for a legacy multipage app until the first
 # st.navigation call of the process, and would run a deep-linked page (/areas?…) on its own, without

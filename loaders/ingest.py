@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import reduce
 from pathlib import Path
 
@@ -47,9 +47,8 @@ from loaders.schema import (
     make_report,
     validate_metrics,
 )
-from loaders.store import AREAS_PATH, METRICS_PATH, LoadResult, type_metrics, write_cache
+from loaders.store import AREAS_PATH, BEIJING, METRICS_PATH, LoadResult, type_metrics, write_cache
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 KEEP_BACKUPS = 30
 CONFIRM_MESSAGE = (
     "该文件会删除或修改已有数据，请确认（命令行加 --yes）。 This file removes or changes rows: confirm with --yes."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,8 @@ from loaders.schema import (
     validate_metrics,
 )
 
+# Times shown, exported or written into backups and logs are Beijing time.
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 METRICS_PATH = DATA_DIR / "metrics.csv"
 AREAS_PATH = DATA_DIR / "areas.csv"
