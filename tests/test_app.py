@@ -228,6 +228,15 @@ def data_copy(tmp_path: Path) -> Path:
     return tmp_path / "metrics.csv"
 
 
+def refresh_page(monkeypatch: pytest.MonkeyPatch, store: Path, password: str) -> AppTest:
+    """Open the Refresh page with an admin password set, and log in with `password`."""
+    monkeypatch.setenv("FTZ_ADMIN_PASSWORD", "s3cret-口令")
+    at = open_page(make_app(monkeypatch, store), "pages/refresh.py")
+    at.text_input(key="refresh_password").set_value(password)
+    at.button[0].click().run()
+    return at
+
+
 def test_refresh_without_a_password_offers_no_upload(monkeypatch: pytest.MonkeyPatch, data_copy: Path) -> None:
     monkeypatch.delenv("FTZ_ADMIN_PASSWORD", raising=False)
     at = open_page(make_app(monkeypatch, data_copy), "pages/refresh.py")
@@ -237,10 +246,7 @@ def test_refresh_without_a_password_offers_no_upload(monkeypatch: pytest.MonkeyP
 
 
 def test_refresh_refuses_a_wrong_password(monkeypatch: pytest.MonkeyPatch, data_copy: Path) -> None:
-    monkeypatch.setenv("FTZ_ADMIN_PASSWORD", "s3cret-口令")
-    at = open_page(make_app(monkeypatch, data_copy), "pages/refresh.py")
-    at.text_input(key="refresh_password").set_value("guess")
-    at.button[0].click().run()
+    at = refresh_page(monkeypatch, data_copy, "guess")
     assert "密码不正确" in at.error[0].value
     assert len(at.get("file_uploader")) == 0
 
@@ -248,10 +254,7 @@ def test_refresh_refuses_a_wrong_password(monkeypatch: pytest.MonkeyPatch, data_
 def test_refresh_uploads_reports_applies_and_the_overview_shows_the_new_batch(
     monkeypatch: pytest.MonkeyPatch, data_copy: Path
 ) -> None:
-    monkeypatch.setenv("FTZ_ADMIN_PASSWORD", "s3cret-口令")
-    at = open_page(make_app(monkeypatch, data_copy), "pages/refresh.py")
-    at.text_input(key="refresh_password").set_value("s3cret-口令")
-    at.button[0].click().run()
+    at = refresh_page(monkeypatch, data_copy, "s3cret-口令")
     assert not at.error
     # a broken file: the report names the row and the reason, nothing changes
     before = data_copy.read_bytes()
@@ -277,10 +280,7 @@ def test_refresh_uploads_reports_applies_and_the_overview_shows_the_new_batch(
 def test_refresh_takes_a_document_proposes_rows_and_checks_them(
     monkeypatch: pytest.MonkeyPatch, data_copy: Path
 ) -> None:
-    monkeypatch.setenv("FTZ_ADMIN_PASSWORD", "s3cret-口令")
-    at = open_page(make_app(monkeypatch, data_copy), "pages/refresh.py")
-    at.text_input(key="refresh_password").set_value("s3cret-口令")
-    at.button[0].click().run()
+    at = refresh_page(monkeypatch, data_copy, "s3cret-口令")
     document = (FIXTURES / "fiction-batch-09.txt").read_bytes()
     at.get("file_uploader")[1].upload("第九批.txt", document, "text/plain").run()
     assert not at.exception
