@@ -47,7 +47,16 @@ from loaders.schema import (
     make_report,
     validate_metrics,
 )
-from loaders.store import AREAS_PATH, BEIJING, METRICS_PATH, LoadResult, type_metrics, write_cache
+from loaders.store import (
+    AREAS_PATH,
+    BEIJING,
+    METRICS_PATH,
+    LoadResult,
+    cache_path,
+    replace_batches,
+    type_metrics,
+    write_cache,
+)
 
 KEEP_BACKUPS = 30
 CONFIRM_MESSAGE = (
@@ -110,6 +119,8 @@ class Prepared:
     diff: Diff
     sha256: str
     notes: list[str]
+    store_before: pd.DataFrame = field(default_factory=pd.DataFrame)
+    store_state: tuple[int, int] | None = None
 
 
 # --- normalising cells ------------------------------------------------------------------------------
@@ -210,6 +221,9 @@ def assign_fact_ids(rows: pd.DataFrame, store: pd.DataFrame) -> pd.DataFrame:
         rows.insert(0, "fact_id", "")
     rows["fact_id"] = rows["fact_id"].fillna("").astype(str).str.strip()
     taken = set(rows.loc[rows["fact_id"] != "", "fact_id"])
+    if not store.empty and "batch" in rows:
+        # Only facts of the file's own batches can match: the keys start with the batch.
+        store = store[store["batch"].isin(set(rows["batch"].astype(str)))]
     for columns in MATCH_KEYS:
         missing = rows["fact_id"] == ""
         if store.empty or not missing.any() or not set(columns) <= set(rows.columns):
@@ -293,13 +307,17 @@ def compute_diff(store: pd.DataFrame, rows: pd.DataFrame) -> Diff:
 
 
 def merged_store(store: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """Return the store with the file's batches replaced by its rows, in batch, case and fact order."""
+    """Return the store with the file's batches replaced by its rows, in batch, case and fact order.
+
+    The store is kept in that order, so only the file's rows need sorting before the batches are placed.
+    """
     batches = set(rows["batch"].astype(int))
     kept = store[~store["batch"].astype(int).isin(batches)] if not store.empty else store
-    merged = pd.concat([kept, rows[list(COLUMN_NAMES)]], ignore_index=True)
-    seq = merged["fact_id"].str.extract(r"^(?P<b>\d+)-(?P<c>\d+)-(?P<s>\d+)$").astype(int)
-    order = seq.sort_values(["b", "c", "s"]).index
-    return merged.loc[order].reset_index(drop=True)
+    seq = rows["fact_id"].str.extract(_FACT_ID).astype(int)
+    new = rows.loc[seq.sort_values(["batch", "case", "seq"]).index, list(COLUMN_NAMES)]
+    merged = pd.concat([kept, new], ignore_index=True)
+    by_batch = merged["batch"].astype(int).sort_values(kind="stable").index
+    return merged.loc[by_batch].reset_index(drop=True)
 
 
 # --- the store on disk ------------------------------------------------------------------------------
@@ -406,6 +424,13 @@ def _batches(store: Path) -> pd.DataFrame:
 # --- the steps --------------------------------------------------------------------------------------
 
 
+def _state(store: Path) -> tuple[int, int] | None:
+    if not store.exists():
+        return None
+    stat = store.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
 def prepare(data: bytes, filename: str, store: Path) -> Prepared:
     """Read, normalise and validate a file against the store; raise Refused with the report on any error."""
     digest = hashlib.sha256(data).hexdigest()
@@ -415,6 +440,9 @@ def prepare(data: bytes, filename: str, store: Path) -> Prepared:
         detail = str(err.__cause__) if err.__cause__ else ""
         raise Refused(make_report([issue(None, None, filename, err.code, detail)])) from err
     rows, column_report = normalise(read.frame)
+    # The state is taken before the content: if the file is replaced in between, apply() sees a
+    # different state and reads it again, rather than trusting content older than its state.
+    state = _state(store)
     current = read_store(store)
     if {"batch", "case_no"} <= set(rows.columns):
         rows = assign_fact_ids(rows, current)
@@ -428,7 +456,7 @@ def prepare(data: bytes, filename: str, store: Path) -> Prepared:
     if has_errors(report):
         raise Refused(report)
     rows = rows.reindex(columns=list(COLUMN_NAMES), fill_value="")
-    return Prepared(rows, read.encoding, report, compute_diff(current, rows), digest, notes)
+    return Prepared(rows, read.encoding, report, compute_diff(current, rows), digest, notes, current, state)
 
 
 def apply(prepared: Prepared, store: Path, *, who: str, filename: str, note: str, yes: bool) -> str:
@@ -437,8 +465,10 @@ def apply(prepared: Prepared, store: Path, *, who: str, filename: str, note: str
     Refuses (ValueError) to remove or change existing rows without `yes`.
     """
     with locked(store):
-        current = read_store(store)
-        diff = compute_diff(current, prepared.rows)  # the store may have changed since prepare()
+        # The store may have changed since prepare(): read it again unless it is the same file.
+        unchanged = prepared.store_state is not None and prepared.store_state == _state(store)
+        current = prepared.store_before if unchanged else read_store(store)
+        diff = compute_diff(current, prepared.rows)
         if diff.empty:
             return ""
         if diff.destructive and not yes:
@@ -446,10 +476,18 @@ def apply(prepared: Prepared, store: Path, *, who: str, filename: str, note: str
         now = datetime.now(BEIJING)
         saved = backup(store, now) if store.exists() else ""
         merged = merged_store(current, prepared.rows)
+        old_copy = cache_path(store) if store.exists() else None
+        typed_before = pd.read_parquet(old_copy) if old_copy is not None and old_copy.exists() else None
         write_atomically(store, store_text(merged))
         # Validated on write: the old store was valid and the file's rows are, so keep the typed copy
-        # and spare every dashboard re-validating a large store.
-        write_cache(store, LoadResult(type_metrics(merged, _areas(store)), prepared.report))
+        # and spare every dashboard re-validating a large store; only the new rows need typing.
+        areas = _areas(store)
+        typed = (
+            replace_batches(typed_before, prepared.rows, merged["fact_id"], areas)
+            if typed_before is not None
+            else type_metrics(merged, areas)
+        )
+        write_cache(store, LoadResult(typed, prepared.report))
         register_batches(store, diff.batches)
         log_change(
             store,

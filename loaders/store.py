@@ -82,8 +82,26 @@ def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
             "value_high": "float64",
         }
     )
+    for column in ("fact_id", "case_title", "metric", "part_of", "qualifier", "value_text", "as_of", "source_quote"):
+        frame[column] = frame[column].astype("string")
+    units = [UNITS.get(str(u)) for u in frame["unit"]]
+    factor = pd.Series([np.nan if u is None else u.factor for u in units], index=frame.index, dtype="float64")
+    frame["unit_std"] = [str(w) if u is None else u.standard for u, w in zip(units, frame["unit"], strict=True)]
+    # Unknown units keep value_std empty: they are shown as written, never converted or summed.
+    frame["value_std"] = frame["value"] * factor
+    frame["value_high_std"] = frame["value_high"] * factor
+    return categorize(frame[[*COLUMN_NAMES, "value_std", "value_high_std", "unit_std"]], areas)
+
+
+def categorize(frame: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
+    """Return the table with its categorical columns in order: categories as the documents list them,
+    areas as the register, codes as their lists. Works on text or on categoricals of another table."""
+    frame = frame.copy()
+    categorical = ("category", "area", "indicator", "kind", "scope", "phase", "section", "unit", "provider", "unit_std")
+    for column in categorical:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     doc_order = frame.sort_values(["batch", "case_no"], kind="stable")
-    frame["category"] = _ordered(frame["category"], list(pd.unique(doc_order["category"])))
+    frame["category"] = _ordered(frame["category"], list(pd.unique(doc_order["category"].dropna())))
     frame["area"] = _ordered(frame["area"], areas)
     for column, codes in (
         ("indicator", INDICATORS),
@@ -93,19 +111,21 @@ def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
         ("section", SECTIONS),
     ):
         frame[column] = _ordered(frame[column], list(codes))
-    for column in ("unit", "provider"):
+    for column in ("unit", "provider", "unit_std"):
         frame[column] = frame[column].astype("category")
-    for column in ("fact_id", "case_title", "metric", "part_of", "qualifier", "value_text", "as_of", "source_quote"):
-        frame[column] = frame[column].astype("string")
-    units = [UNITS.get(str(u)) for u in frame["unit"]]
-    factor = pd.Series([np.nan if u is None else u.factor for u in units], index=frame.index, dtype="float64")
-    frame["unit_std"] = pd.Categorical(
-        [str(w) if u is None else u.standard for u, w in zip(units, frame["unit"], strict=True)]
-    )
-    # Unknown units keep value_std empty: they are shown as written, never converted or summed.
-    frame["value_std"] = frame["value"] * factor
-    frame["value_high_std"] = frame["value_high"] * factor
-    return frame[[*COLUMN_NAMES, "value_std", "value_high_std", "unit_std"]]
+    return frame
+
+
+def replace_batches(typed: pd.DataFrame, rows: pd.DataFrame, order: pd.Series, areas: list[str]) -> pd.DataFrame:
+    """Return a typed store with the batches of `rows` (raw cells) replaced, rows in `order` of fact ids.
+
+    Only the new rows are typed: the rest comes from the typed store as it is.
+    """
+    batches = set(rows["batch"].astype(int))
+    kept = typed[~typed["batch"].isin(batches)]
+    combined = pd.concat([kept.astype({c: object for c in kept.select_dtypes("category")}), type_metrics(rows, areas)])
+    combined = combined.set_index("fact_id").loc[order.to_numpy()].reset_index()
+    return categorize(combined, areas)
 
 
 def cache_path(path: Path) -> Path:

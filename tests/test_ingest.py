@@ -240,3 +240,18 @@ def test_importer_accepts_the_exports_workbook(store: Path) -> None:
             exported_at=datetime(2026, 1, 1),
         )
         assert prepare(workbook, "export.xlsx", store).diff.empty
+
+
+def test_typed_copy_after_ingest_equals_typing_the_written_file(store: Path, tmp_path: Path) -> None:
+    from loaders.store import load_areas, read_metrics, read_raw_csv, type_metrics
+
+    read_metrics(store)  # the old store's typed copy exists, so ingest types only the new rows
+    assert run(FIXTURES / "batch-08-sample-gbk.csv", "--store", store) == 0
+    text = (FIXTURES / "batch-08-sample-gbk.csv").read_bytes().decode("gbk")
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_bytes(text.replace("约 80 家", "约 90 家").replace(",80,", ",90,").encode("gbk"))
+    assert run(corrected, "--store", store, "--yes") == 0  # replaces batch 8 in the typed copy
+    from_copy = read_metrics(store).frame
+    fresh = type_metrics(read_raw_csv(store), load_areas()["area"].tolist())
+    pd.testing.assert_frame_equal(from_copy, fresh)
+    assert list(from_copy["category"].cat.categories)[-1] == "数字经济（样例）"
