@@ -121,11 +121,6 @@ def headline_totals(frame: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
     return main[columns].reset_index(drop=True)
 
 
-def not_summable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return the rows that never enter a total (the complement of summable)."""
-    return frame.drop(index=summable(frame).index)
-
-
 def readable_money(total: float, unit_std: str) -> tuple[float, str]:
     """Return money in 亿元 from 1亿 up (万元 below), other units unchanged."""
     if unit_std == "万元" and abs(total) >= 10_000:

@@ -199,10 +199,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def _isin(codes: dict[str, tuple[str, str]], code: str) -> pa.Check:
-    return pa.Check.isin(list(codes), name=code)
-
-
 class MetricsSchema(pa.DataFrameModel):
     """Column rules of the tidy table; relations between rows and columns are checked in `validate_metrics`."""
 
