@@ -47,9 +47,18 @@ _VAGUE_BEFORE = re.compile(r"(?:数|前|近)$")
 _SLOGAN = re.compile(r"^一(\w)一\w")
 _TARGET = re.compile(r"力争|预计|目标|到20\d\d年|将(?:连续|达到|实现|建成|完成|突破|新增)|计划(?:到|在|于|完成|新增)")
 _POLICY = re.compile(
-    r"最高|不超过|不得|给予|补贴|奖励|支持额度|费率|上浮|标准|限额|每个项目|分别给予|为期|每周|内办结|内回复|周边|分为|按年度|期限"
+    r"最高|不超过|不得|给予|补贴|奖励|支持额度|费率|上浮|限额|每个项目|分别给予|为期|每周|内办结|内回复|周边|分为|按年度|期限"
+    r"|按[^，。]{0,12}标准"
 )
-_CONTEXT = re.compile(r"全市|全省|我省|全国|拥有|占全|聚集了|集聚|规模以上|年产值")
+_CONTEXT = re.compile(r"全市|全省|我省|全国|拥有|占全|聚集了|集聚|规模以上|年产值|涉及")
+# A statistic of the whole city or province frames every figure of its sentence:
+# 全市共申请专利 2249 件，有效专利 1049 件.
+_WHOLE_PLACE = re.compile(r"(?:全市|全省)(?:共|拥有|累计)")
+_ACHIEVED = re.compile(r"已(?:建成|开通|推广|完成|注册|实现|发放|办理|服务|受理)")
+_SENTENCE_TARGET = re.compile(r"力争|到20\d\d年")
+# Findings of an analysis (通过分析…) describe the analysed industry, up to the next numbered heading.
+_ANALYSIS = re.compile(r"通过[^，。]{0,8}分析")
+_HEADING_START = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
 _CUT = re.compile(r"从(?P<before>[^从至]{1,20}?)(?:缩短|压缩|减少|降低|下降|提速)至(?P<after>[^，。；]{1,20})")
 _AS_OF = re.compile(r"截至\s*(\d{4})\s*年\s*(\d{1,2})?\s*月?")
 _YEAR = re.compile(r"(\d{4})\s*年")
@@ -154,6 +163,8 @@ def _kind_and_scope(clause: str, section: str) -> tuple[str, str]:
         return "target", scope
     if _POLICY.search(clause):
         return "policy", scope
+    if scope != "zone" and _ACHIEVED.search(clause):
+        return "outcome", scope  # 全市已建成…: the case's work, carried across the city
     if _CONTEXT.search(clause):
         return "context", scope
     return "outcome", scope
@@ -190,8 +201,12 @@ def _as_of(sentence: str) -> str:
 def propose_case(case: Case, batch: int) -> list[dict[str, object]]:
     """Return the proposed rows of one case, in the order of its text."""
     rows: list[dict[str, object]] = []
+    background, section = False, ""
     for sentence in case.sentences:
         text = sentence.text
+        if sentence.section != section or _HEADING_START.match(text):
+            background, section = False, sentence.section
+        background = background or bool(_WHOLE_PLACE.search(text) or _ANALYSIS.search(text))
         whole_index: int | None = None
         other_at = text.find("其中")
         phases = {}
@@ -224,6 +239,12 @@ def propose_case(case: Case, batch: int) -> list[dict[str, object]]:
                 continue
             clause = _clause(text, start, end)
             kind, scope = _kind_and_scope(clause, sentence.section)
+            if kind == "outcome" and _SENTENCE_TARGET.search(text[:start]):
+                kind = "target"
+            elif kind == "outcome" and _WHOLE_PLACE.search(text):
+                kind, scope = "context", "city" if "全市" in text else "province"
+            elif kind == "outcome" and background:
+                kind = "context"
             part_of = ""
             whole_unit = rows[whole_index]["unit"] if whole_index is not None else None
             if other_at >= 0 and start > other_at and whole_index is not None and figure.unit == whole_unit:
