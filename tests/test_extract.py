@@ -185,3 +185,12 @@ def test_proposals_are_written_beside_the_document(tmp_path: Path) -> None:
     assert main([str(path)]) == 0
     written = pd.read_csv(tmp_path / "batch-07.candidates.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert list(written.columns)[:3] == ["fact_id", "batch", "case_no"] and len(written) > 200
+
+
+def test_an_unknown_area_is_a_warning_not_a_crash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "batch.txt"
+    path.write_text(one_case("已服务企业 30 家。").replace("(武汉片区提供)", "(荆州片区提供)"), encoding="utf-8")
+    assert main([str(path)]) == 0
+    assert "荆州片区" in capsys.readouterr().err
+    written = pd.read_csv(tmp_path / "batch.candidates.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert written[["value_text", "area", "provider"]].values.tolist() == [["30 家", "", "荆州片区"]]
