@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -53,10 +54,14 @@ class Store:
 
     frame: pd.DataFrame
     report: pd.DataFrame
-    search: pd.Series
     options: dict[str, list[str]]
     changed: datetime
     version: str
+
+    @cached_property
+    def search(self) -> pd.Series:
+        """The folded text the free-text search looks in, built the first time someone searches."""
+        return search_column(self.frame)
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,16 @@ def _read_store(path: str, size: int, mtime_ns: int) -> Store:
     result = read_metrics(Path(path))
     frame = result.frame
     changed = datetime.fromtimestamp(mtime_ns / 1e9, tz=UTC).astimezone(BEIJING)
-    version = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
-    return Store(frame, result.report, search_column(frame), filter_options(frame), changed, version)
+    return Store(frame, result.report, filter_options(frame), changed, file_digest(Path(path))[:16])
+
+
+def file_digest(path: Path) -> str:
+    """Return a file's SHA-256, read in chunks so that a large store is never held twice in memory."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def get_store() -> Store:
@@ -202,7 +215,7 @@ def sidebar(store: Store) -> View:
             )
         st.text_input(t("f_q", lang), key="f_q")
         filters = Filters(**{key: tuple(st.session_state[f"f_{key}"]) for key in LIST_KEYS}, q=st.session_state["f_q"])
-        rows = apply_filters(store.frame, filters, store.search)
+        rows = apply_filters(store.frame, filters, store.search if filters.q.strip() else None)
         st.button(t("reset", lang), on_click=_reset_filters, key="reset", disabled=filters.is_empty())
         cases = rows[["batch", "case_no"]].drop_duplicates().shape[0]
         st.caption(t("matching", lang, cases=cases, figures=len(rows)))
