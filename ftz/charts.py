@@ -152,7 +152,7 @@ def make_case_bar(
     ).sort_values("value_std")
     money_unit = readable_money(float(per_case["value_std"].max()), unit_std)[1]
     scale = 10_000 if money_unit != unit_std else 1
-    for area, part in per_case.groupby("area", observed=True, sort=False):
+    for area, part in per_case.groupby("area", observed=True, sort=True):
         fig.add_trace(
             go.Bar(
                 y=[f"{n}. {title}" for n, title in zip(part["case_no"], part["case_title"], strict=True)],
