@@ -282,7 +282,7 @@ def compare_page(view: View, dimension: str) -> None:
     )
     show_chart(make_case_bar(chosen, unit, lang, colors, names), f"{file_stem}-cases", f"{dimension}_cases")
     levels = ["area", "category"] if dimension == "area" else ["category", "area"]
-    show_chart(make_treemap(chosen, levels, lang, colors, names), f"{file_stem}-treemap", f"{dimension}_treemap")
+    show_chart(make_treemap(chosen, levels, unit, lang, colors, names), f"{file_stem}-treemap", f"{dimension}_treemap")
     others = rows[rows["indicator"].astype(str) == indicator].drop(index=chosen.index)
     if not others.empty:
         st.caption(t("excluded_from_totals", lang, n=len(others)))

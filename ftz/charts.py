@@ -169,7 +169,7 @@ def make_case_bar(
 
 
 def make_treemap(
-    rows: pd.DataFrame, levels: list[str], lang: str, colors: dict[str, str], names: dict[str, str]
+    rows: pd.DataFrame, levels: list[str], unit_std: str, lang: str, colors: dict[str, str], names: dict[str, str]
 ) -> go.Figure:
     """Return a treemap of summable figures of one indicator and unit, nested by `levels` then case."""
     title = t("hierarchy" if levels[0] == "area" else "hierarchy_cat", lang)
@@ -198,7 +198,7 @@ def make_treemap(
             values=values,
             branchvalues="total",
             marker={"colors": marker},
-            hovertemplate="%{label}<br>%{value:,}<extra></extra>",
+            hovertemplate=f"%{{label}}<br>%{{value:,}} {unit_label(unit_std, lang)}<extra></extra>",
             textinfo="label+value",
         )
     )

@@ -72,10 +72,11 @@ def test_case_bar_and_treemap_use_summable_rows_only(rows: pd.DataFrame) -> None
     chosen = summable(rows)
     bars = make_case_bar(chosen, "家", "zh", COLORS, NAMES_ZH)
     assert sorted(v for trace in bars.data for v in trace.x) == [30, 100]
-    tree = make_treemap(chosen, ["area", "category"], "zh", COLORS, NAMES_ZH).data[0]
+    tree = make_treemap(chosen, ["area", "category"], "家", "en", COLORS, NAMES_EN).data[0]
     assert tree.type == "treemap"
     values = dict(zip(tree.ids, tree.values, strict=True))
     assert values["宜昌片区"] == 30 and values["武汉片区/创新驱动发展/样例"] == 100
+    assert "Yichang Area" in tree.labels and "firms" in tree.hovertemplate
 
 
 def test_ranked_bar_switches_to_log(rows: pd.DataFrame) -> None:
@@ -127,7 +128,7 @@ def test_batch_bars_read_with_one_batch(rows: pd.DataFrame) -> None:
         lambda e: make_indicator_bar(e, "zh"),
         lambda e: make_total_bar(totals(e, "enterprises", "家", by=["area"]), "area", "家", "zh", COLORS, NAMES_ZH),
         lambda e: make_case_bar(e, "家", "zh", COLORS, NAMES_ZH),
-        lambda e: make_treemap(e, ["area", "category"], "zh", COLORS, NAMES_ZH),
+        lambda e: make_treemap(e, ["area", "category"], "家", "zh", COLORS, NAMES_ZH),
         lambda e: make_ranked_bar(e, "家", "zh", COLORS, NAMES_ZH, log=False),
         lambda e: make_time_dumbbell(time_pairs(e), "zh"),
         lambda e: make_batch_bars(e, "zh", {}, COLORS, NAMES_ZH),
