@@ -71,6 +71,12 @@ def _ordered(values: pd.Series, order: list[str]) -> pd.Categorical:
     return pd.Categorical(values, categories=[*order, *extra], ordered=True)
 
 
+# Text that many rows share (a case's title, a sentence with several figures) is kept once per value.
+SHARED_TEXT = ("unit", "provider", "unit_std", "case_title", "source_quote")
+# Bump when the typed copy's columns or dtypes change, so that no older copy is read.
+CACHE_FORMAT = 2
+
+
 def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
     """Return a validated raw table with its dtypes, categoricals in document order, value_std and unit_std."""
     frame = raw.replace("", pd.NA).reset_index(drop=True)
@@ -82,7 +88,7 @@ def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
             "value_high": "float64",
         }
     )
-    for column in ("fact_id", "case_title", "metric", "part_of", "qualifier", "value_text", "as_of", "source_quote"):
+    for column in ("fact_id", "metric", "part_of", "qualifier", "value_text", "as_of"):
         frame[column] = frame[column].astype("string")
     units = [UNITS.get(str(u)) for u in frame["unit"]]
     factor = pd.Series([np.nan if u is None else u.factor for u in units], index=frame.index, dtype="float64")
@@ -97,7 +103,7 @@ def categorize(frame: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
     """Return the table with its categorical columns in order: categories as the documents list them,
     areas as the register, codes as their lists. Works on text or on categoricals of another table."""
     frame = frame.copy()
-    categorical = ("category", "area", "indicator", "kind", "scope", "phase", "section", "unit", "provider", "unit_std")
+    categorical = ("category", "area", "indicator", "kind", "scope", "phase", "section", *SHARED_TEXT)
     for column in categorical:
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     doc_order = frame.sort_values(["batch", "case_no"], kind="stable")
@@ -111,7 +117,7 @@ def categorize(frame: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
         ("section", SECTIONS),
     ):
         frame[column] = _ordered(frame[column], list(codes))
-    for column in ("unit", "provider", "unit_std"):
+    for column in SHARED_TEXT:
         frame[column] = frame[column].astype("category")
     return frame
 
@@ -131,7 +137,7 @@ def replace_batches(typed: pd.DataFrame, rows: pd.DataFrame, order: pd.Series, a
 def cache_path(path: Path) -> Path:
     """Return where the typed copy of a store file of this exact size and modification time is kept."""
     stat = path.stat()
-    return path.parent / ".cache" / f"{path.stem}-{stat.st_size}-{stat.st_mtime_ns}.parquet"
+    return path.parent / ".cache" / f"{path.stem}-{stat.st_size}-{stat.st_mtime_ns}-v{CACHE_FORMAT}.parquet"
 
 
 def write_cache(path: Path, result: LoadResult) -> None:
