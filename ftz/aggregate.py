@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from loaders.schema import ABOUT, AT_LEAST, CUMULATIVE, QUALIFIER_SEPARATOR, QUALIFIERS, UNITS
+from loaders.schema import ABOUT, AT_LEAST, AT_MOST, CUMULATIVE, QUALIFIER_SEPARATOR, QUALIFIERS, UNITS
 
 EXACT = "exact"
 ADDITIVE_UNITS = frozenset(name for name, unit in UNITS.items() if unit.additive)
@@ -67,13 +67,31 @@ def all_totals(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     columns = ["indicator", "unit_std", *by, "total", "figures", "bound"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    rows = rows.assign(_bound=row_bounds(rows), unit_std=rows["unit_std"].astype(str))
+    bounds = row_bounds(rows)
+    rows = rows.assign(
+        _least=bounds == AT_LEAST,
+        _most=bounds == AT_MOST,
+        _about=bounds == ABOUT,
+        unit_std=rows["unit_std"].astype(str),
+    )
     grouped = rows.groupby(["indicator", "unit_std", *by], observed=True, sort=True)
     result = grouped.agg(
-        total=("value_std", "sum"), figures=("value_std", "size"), bound=("_bound", lambda b: combine_bounds(list(b)))
+        total=("value_std", "sum"),
+        figures=("value_std", "size"),
+        least=("_least", "any"),
+        most=("_most", "any"),
+        about=("_about", "any"),
     ).reset_index()
-    uses = rows.groupby(["indicator", "unit_std"], observed=True).size().rename("_uses")
-    result = result.join(uses, on=["indicator", "unit_std"])
+    # The unit is grouped as the categorical it is and only the few result rows are made text.
+    result["unit_std"] = result["unit_std"].astype(str)
+    # As combine_bounds: one kind of bound stays, two kinds or any "about" make the sum approximate.
+    result["bound"] = [
+        combine_bounds({b for b, on in ((AT_LEAST, least), (AT_MOST, most), (ABOUT, about)) if on})
+        for least, most, about in zip(result["least"], result["most"], result["about"], strict=True)
+    ]
+    uses = rows.groupby(["indicator", "unit_std"], observed=True).size().rename("_uses").reset_index()
+    uses["unit_std"] = uses["unit_std"].astype(str)
+    result = result.merge(uses, on=["indicator", "unit_std"], how="left")
     result = result.sort_values(["indicator", "_uses"], ascending=[True, False], kind="stable")
     return result[columns].reset_index(drop=True)
 
