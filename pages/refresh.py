@@ -58,10 +58,13 @@ if document is not None:
         st.warning(warning)
     st.caption(t("review_proposals", lang, n=len(proposals)))
     reviewed = st.data_editor(proposals, num_rows="dynamic", hide_index=True, key="refresh_proposals")
+    reviewed_name = f"{Path(document.name).stem}.reviewed.csv"
     if st.button(t("check_reviewed", lang), key="refresh_check"):
-        st.session_state["refresh_reviewed"] = reviewed.to_csv(index=False).encode("utf-8")
-    if "refresh_reviewed" in st.session_state:
-        candidate = (st.session_state["refresh_reviewed"], f"{Path(document.name).stem}.reviewed.csv")
+        st.session_state["refresh_reviewed"] = (reviewed.to_csv(index=False).encode("utf-8"), reviewed_name)
+    # Only the rows reviewed from this very document are checked, never those of an earlier one.
+    checked = st.session_state.get("refresh_reviewed")
+    if checked is not None and checked[1] == reviewed_name:
+        candidate = checked
 
 if candidate is not None:
     data, name = candidate
