@@ -144,3 +144,29 @@ def readable_money(total: float, unit_std: str) -> tuple[float, str]:
     if unit_std == "万元" and abs(total) >= 10_000:
         return total / 10_000, "亿元"
     return total, unit_std
+
+
+def convertible_units(rows: pd.DataFrame) -> list[str]:
+    """Return the standard units a set of figures can be shown in, the most used first."""
+    known = rows[rows["value_std"].notna()]
+    return known["unit_std"].astype(str).value_counts().index.tolist()
+
+
+def ranked_figures(rows: pd.DataFrame, unit_std: str, outcomes_only: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the figures that rank in one standard unit (outcomes only if asked) and those that cannot
+    be converted to it, which are shown apart and never compared."""
+    in_unit = (rows["unit_std"].astype(str) == unit_std) & rows["value_std"].notna()
+    ranked = rows[in_unit]
+    if outcomes_only:
+        ranked = ranked[ranked["kind"].astype(str) == "outcome"]
+    return ranked, rows[~in_unit]
+
+
+def batch_summary(rows: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
+    """Return each registered batch that has rows, with its cases, figures and outcome figures."""
+    counts = rows.groupby("batch").agg(
+        cases=("case_no", "nunique"),
+        figures=("fact_id", "size"),
+        outcomes=("kind", lambda k: int((k == "outcome").sum())),
+    )
+    return batches.set_index("batch").join(counts, how="inner").reset_index()

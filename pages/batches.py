@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ftz.aggregate import batch_summary
 from ftz.charts import make_batch_bars
 from ftz.i18n import batch_label, t
 from ui import area_colors, area_names, get_batches, get_view, show_chart, stop_if_empty
@@ -17,10 +18,7 @@ if rows["batch"].nunique() == 1:
     st.caption(t("one_batch", lang))
 show_chart(make_batch_bars(rows, lang, names, area_colors(), area_names(lang)), "batches-cases-by-area", "batch_bars")
 
-counts = rows.groupby("batch").agg(
-    cases=("case_no", "nunique"), figures=("fact_id", "size"), outcomes=("kind", lambda k: int((k == "outcome").sum()))
-)
-table = batches.set_index("batch").join(counts, how="inner").reset_index()
+table = batch_summary(rows, batches)
 table["batch"] = table["batch"].map(names)
 st.dataframe(
     table[["batch", "title", "doc_no", "published", "cases", "figures", "outcomes"]].rename(

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ftz.aggregate import convertible_units, ranked_figures
 from ftz.charts import make_ranked_bar
 from ftz.i18n import code_label, t, unit_label
 from ui import area_colors, area_names, download_buttons, get_view, show_chart, show_table, stop_if_empty
@@ -17,7 +18,7 @@ indicator = left.selectbox(
     t("choose_indicator", lang), indicators, format_func=lambda c: code_label("indicator", c, lang), key="ex_indicator"
 )
 chosen = rows[rows["indicator"].astype(str) == indicator]
-units = chosen.loc[chosen["value_std"].notna(), "unit_std"].astype(str).value_counts().index.tolist()
+units = convertible_units(chosen)
 if not units:
     st.info(t("cannot_convert", lang))
     show_table(chosen, lang, key="ex_apart_all")
@@ -26,15 +27,12 @@ unit = middle.selectbox(t("choose_unit", lang), units, format_func=lambda u: uni
 log = right.toggle(t("log_scale", lang), key="ex_log")
 outcomes_only = right.toggle(t("outcomes_only", lang), value=True, key="ex_outcomes")
 
-ranked = chosen[(chosen["unit_std"].astype(str) == unit) & chosen["value_std"].notna()]
-if outcomes_only:
-    ranked = ranked[ranked["kind"].astype(str) == "outcome"]
+ranked, apart = ranked_figures(chosen, unit, outcomes_only)
 show_chart(
     make_ranked_bar(ranked, unit, lang, area_colors(), area_names(lang), log),
     f"explorer-{indicator}-{unit}",
     "ex_ranked",
 )
-apart = chosen[(chosen["unit_std"].astype(str) != unit) | chosen["value_std"].isna()]
 if not apart.empty:
     st.markdown(f"#### {t('cannot_convert', lang)}")
     show_table(apart, lang, key="ex_apart")

@@ -3,7 +3,18 @@
 import pandas as pd
 import pytest
 
-from ftz.aggregate import combine_bounds, headline_totals, readable_money, row_bound, summable, totals, unit_choices
+from ftz.aggregate import (
+    batch_summary,
+    combine_bounds,
+    convertible_units,
+    headline_totals,
+    ranked_figures,
+    readable_money,
+    row_bound,
+    summable,
+    totals,
+    unit_choices,
+)
 from tests.conftest import make_rows
 
 
@@ -101,3 +112,37 @@ def test_headline_totals_pick_each_indicators_main_unit(store: pd.DataFrame) -> 
 def test_readable_money(total: float, unit: str, shown: tuple[float, str]) -> None:
     value, shown_unit = readable_money(total, unit)
     assert (pytest.approx(value), shown_unit) == (shown[0], shown[1])
+
+
+def test_ranked_figures_keep_one_unit_and_set_the_rest_apart() -> None:
+    rows = make_rows(
+        {"value": 5, "indicator": "time", "unit": "分钟", "value_text": "5 分钟", "source_quote": "5 分钟。"},
+        {"value": 2, "indicator": "time", "unit": "天", "value_text": "2 天", "source_quote": "2 天。"},
+        {
+            "value": 8,
+            "indicator": "time",
+            "unit": "个工作日",
+            "value_text": "8 个工作日",
+            "source_quote": "8 个工作日。",
+        },
+        {
+            "value": 3,
+            "indicator": "time",
+            "unit": "天",
+            "kind": "policy",
+            "value_text": "3 天",
+            "source_quote": "3 天。",
+        },
+    )
+    assert convertible_units(rows) == ["天", "个工作日"]
+    ranked, apart = ranked_figures(rows, "天", outcomes_only=True)
+    assert ranked["value_text"].tolist() == ["5 分钟", "2 天"]  # minutes convert to days; 工作日 never does
+    assert apart["value_text"].tolist() == ["8 个工作日"]
+    assert len(ranked_figures(rows, "天", outcomes_only=False)[0]) == 3
+
+
+def test_batch_summary_counts_cases_figures_and_outcomes(store: pd.DataFrame) -> None:
+    from loaders.store import load_batches
+
+    summary = batch_summary(store, load_batches())
+    assert summary[["batch", "cases", "figures", "outcomes"]].values.tolist() == [[7, 3, 9, 9]]
