@@ -53,7 +53,6 @@ class Store:
     """The typed table with what every rerun needs from it, computed once per change of the file."""
 
     frame: pd.DataFrame
-    report: pd.DataFrame
     options: dict[str, list[str]]
     changed: datetime
     version: str
@@ -86,7 +85,7 @@ def _read_store(path: str, size: int, mtime_ns: int) -> Store:
     result = read_metrics(Path(path))
     frame = result.frame
     changed = datetime.fromtimestamp(mtime_ns / 1e9, tz=UTC).astimezone(BEIJING)
-    return Store(frame, result.report, filter_options(frame), changed, file_digest(Path(path))[:16])
+    return Store(frame, filter_options(frame), changed, file_digest(Path(path))[:16])
 
 
 def file_digest(path: Path) -> str:

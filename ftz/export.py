@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from ftz.aggregate import all_totals
 from ftz.i18n import batch_label, code_label, t, unit_label
+from loaders.numbers import plain_number
 from loaders.schema import CHINESE_NAMES, COLUMN_NAMES
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -97,7 +98,7 @@ def display_width(values: pd.Series) -> pd.Series:
 
 
 def _number_format(value: float) -> str:
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    text = plain_number(value)
     decimals = len(text.split(".")[1]) if "." in text else 0
     return "#,##0" + ("." + "0" * decimals if decimals else "")
 
@@ -305,12 +306,6 @@ def to_xlsx(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def plain_number(value: float) -> str:
-    """Return a number as a person writes it: 5 rather than 5.0, 4324.96 as is, never in exponent form."""
-    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
-    return text
 
 
 def to_csv(rows: pd.DataFrame, lang: str) -> bytes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from loaders.schema import ENGLISH_LABELS, INDICATORS, KINDS, PHASES, SCOPES, SECTIONS
+from loaders.schema import CHINESE_NAMES, ENGLISH_LABELS, INDICATORS, KINDS, PHASES, SCOPES, SECTIONS
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -252,6 +252,4 @@ def unit_label(unit: str, lang: str) -> str:
 
 def column_label(column: str, lang: str) -> str:
     """Return a column's name as shown: the schema's Chinese name, or its English label."""
-    from loaders.schema import CHINESE_NAMES
-
     return ENGLISH_LABELS.get(column, column) if lang == "en" else CHINESE_NAMES.get(column, column)

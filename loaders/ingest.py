@@ -86,7 +86,6 @@ class Diff:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
-    new_batches: list[int] = field(default_factory=list)
 
     @property
     def destructive(self) -> bool:
@@ -298,8 +297,7 @@ def compute_diff(store: pd.DataFrame, rows: pd.DataFrame) -> Diff:
     old = store[store["batch"].astype(int).isin(batches)] if not store.empty else store
     old_by_id = old.set_index("fact_id")[list(COLUMN_NAMES[1:])]
     new_by_id = rows.set_index("fact_id")[list(COLUMN_NAMES[1:])]
-    present = {int(b) for b in store["batch"]} if not store.empty else set()
-    diff = Diff(batches, new_batches=[b for b in batches if b not in present])
+    diff = Diff(batches)
     diff.added = sorted(set(new_by_id.index) - set(old_by_id.index))
     diff.removed = sorted(set(old_by_id.index) - set(new_by_id.index))
     common = sorted(set(new_by_id.index) & set(old_by_id.index))

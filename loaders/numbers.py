@@ -171,3 +171,8 @@ def bounded_occurrences(text: str, span: str) -> list[int]:
     """
     starts = [m.start() for m in re.finditer(re.escape(span), text)]
     return [s for s in starts if not (s > 0 and span[:1].isdigit() and (text[s - 1].isdigit() or text[s - 1] == "."))]
+
+
+def plain_number(value: float) -> str:
+    """Return a number as a person writes it: 5 rather than 5.0, 4324.96 as is, never in exponent form."""
+    return f"{float(value):.10f}".rstrip("0").rstrip(".")

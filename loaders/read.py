@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from loaders.numbers import plain_number
+
 BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
     (b"\xff\xfe", "utf-16"),
@@ -110,7 +112,7 @@ def excel_cell_text(value: object) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
-        return f"{value:.10f}".rstrip("0").rstrip(".")
+        return plain_number(value)
     return str(value)
 
 
