@@ -102,11 +102,7 @@ def totals(frame: pd.DataFrame, indicator: str, unit_std: str, by: list[str]) ->
     Columns: the `by` columns, total, figures (how many rows), bound (exact/at_least/at_most/about).
     """
     chosen = frame[(frame["indicator"].astype(str) == indicator) & (frame["unit_std"].astype(str) == unit_std)]
-    if by:
-        result = all_totals(chosen, by)
-        return result.drop(columns=["indicator", "unit_std"]).reset_index(drop=True)
-    result = all_totals(chosen.assign(_all=0), ["_all"])
-    return result.drop(columns=["indicator", "unit_std", "_all"]).reset_index(drop=True)
+    return all_totals(chosen, by).drop(columns=["indicator", "unit_std"]).reset_index(drop=True)
 
 
 def unit_choices(frame: pd.DataFrame, indicator: str) -> list[str]:
@@ -127,7 +123,7 @@ def indicator_choices(frame: pd.DataFrame) -> list[str]:
 def headline_totals(frame: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
     """Return, per indicator, the total in its most used standard unit (indicator, unit_std, total, figures, bound)."""
     columns = ["indicator", "unit_std", "total", "figures", "bound"]
-    everything = all_totals(frame.assign(_all=0), ["_all"])
+    everything = all_totals(frame, by=[])
     if everything.empty:
         return pd.DataFrame(columns=columns)
     everything["indicator"] = everything["indicator"].astype(str)
