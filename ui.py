@@ -32,10 +32,10 @@ from ftz.filters import (
 )
 from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, t, unit_label
 from loaders.store import (
-    BATCHES_PATH,
     BEIJING,
     METRICS_PATH,
     InvalidMetricsError,
+    beside,
     load_areas,
     load_batches,
     read_metrics,
@@ -118,9 +118,7 @@ def _read_batches(path: str, mtime_ns: int) -> pd.DataFrame:
 
 def get_batches() -> pd.DataFrame:
     """Return the register of batches beside the store, read again when an import changes it."""
-    path = store_path().parent / "batches.csv"
-    if not path.exists():
-        path = BATCHES_PATH
+    path = beside(store_path(), "batches.csv")
     return _read_batches(str(path), path.stat().st_mtime_ns)
 
 

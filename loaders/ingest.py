@@ -47,11 +47,13 @@ from loaders.schema import (
     validate_metrics,
 )
 from loaders.store import (
-    AREAS_PATH,
     BEIJING,
     METRICS_PATH,
     LoadResult,
+    beside,
     cache_path,
+    load_areas,
+    read_raw_csv,
     replace_batches,
     type_metrics,
     write_cache,
@@ -406,14 +408,11 @@ def register_batches(store: Path, batches: list[int]) -> None:
 
 
 def _areas(store: Path) -> list[str]:
-    path = store.parent / "areas.csv"
-    areas = pd.read_csv(path if path.exists() else AREAS_PATH, dtype=str, keep_default_na=False)
-    return areas["area"].tolist()
+    return load_areas(beside(store, "areas.csv"))["area"].tolist()
 
 
 def _batches(store: Path) -> pd.DataFrame:
-    path = store.parent / "batches.csv"
-    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame(columns=BATCH_COLUMNS)
+    return read_raw_csv(beside(store, "batches.csv"))
 
 
 # --- the steps --------------------------------------------------------------------------------------

@@ -55,6 +55,12 @@ def read_raw_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
+def beside(store: Path, register: str) -> Path:
+    """Return a register (areas.csv, batches.csv) kept beside a store, else the shipped one."""
+    path = store.parent / register
+    return path if path.exists() else DATA_DIR / register
+
+
 def load_areas(path: Path = AREAS_PATH) -> pd.DataFrame:
     """Return the register of areas (area, area_en, color) in display order."""
     return read_raw_csv(path)
