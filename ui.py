@@ -31,6 +31,8 @@ from ftz.filters import (
     search_column,
 )
 from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, t, unit_label
+from loaders.extract import propose_from
+from loaders.ingest import Prepared, Refused, prepare
 from loaders.store import (
     BEIJING,
     METRICS_PATH,
@@ -355,3 +357,25 @@ def check_password(given: str) -> bool:
     """Return whether the password is right, compared in constant time."""
     expected = admin_password()
     return expected is not None and hmac.compare_digest(given.encode(), expected.encode())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _check_file(data: bytes, name: str, store: str, state: tuple[int, int] | None) -> Prepared | pd.DataFrame:
+    del state  # part of the key only: a changed store means checking the file again
+    try:
+        return prepare(data, name, Path(store))
+    except Refused as refused:
+        return refused.report
+
+
+def check_file(data: bytes, name: str, store: Path) -> Prepared | pd.DataFrame:
+    """Return the file checked against the store (or the report refusing it), once per file and store state,
+    not again on every click of the page."""
+    state = (store.stat().st_size, store.stat().st_mtime_ns) if store.exists() else None
+    return _check_file(data, name, str(store), state)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def proposals_of(data: bytes, suffix: str) -> tuple[pd.DataFrame, list[str]]:
+    """Return the proposed rows of an uploaded batch document and the warnings, once per document."""
+    return propose_from(data, suffix, get_areas()["area"].tolist())

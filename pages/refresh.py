@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from ftz.i18n import t
-from loaders.extract import propose_from
-from loaders.ingest import Refused, apply, describe_backup, list_backups, prepare, process_incoming, read_log, restore
+from loaders.ingest import apply, describe_backup, list_backups, process_incoming, read_log, restore
 from loaders.store import load_areas
 from loaders.template import make_template
-from ui import admin_password, check_password, get_view, store_path
+from ui import admin_password, check_file, check_password, get_view, proposals_of, store_path
 
 view = get_view()
 lang = view.lang
@@ -53,7 +53,7 @@ document = st.file_uploader(
 )
 candidate: tuple[bytes, str] | None = (upload.getvalue(), upload.name) if upload is not None else None
 if document is not None:
-    proposals, warnings = propose_from(document.getvalue(), Path(document.name).suffix, load_areas()["area"].tolist())
+    proposals, warnings = proposals_of(document.getvalue(), Path(document.name).suffix)
     for warning in warnings:
         st.warning(warning)
     st.caption(t("review_proposals", lang, n=len(proposals)))
@@ -68,13 +68,10 @@ if document is not None:
 
 if candidate is not None:
     data, name = candidate
-    try:
-        prepared = prepare(data, name, store)
-    except Refused as refused:
+    prepared = check_file(data, name, store)
+    if isinstance(prepared, pd.DataFrame):
         st.error(t("refused", lang))
-        st.dataframe(
-            refused.report[["row", "column", "value", "message", "code"]], hide_index=True, key="refresh_report"
-        )
+        st.dataframe(prepared[["row", "column", "value", "message", "code"]], hide_index=True, key="refresh_report")
     else:
         st.info(t("encoding_used", lang, encoding=prepared.encoding, rows=len(prepared.rows)))
         for note in prepared.notes:
