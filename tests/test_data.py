@@ -5,6 +5,7 @@ import pytest
 
 from loaders.audit import excluded_spans, find_numbers, read_exclusions
 from loaders.document import Document, parse_document
+from loaders.ingest import check_provenance
 from loaders.schema import WARNING, validate_metrics
 from loaders.store import DATA_DIR, METRICS_PATH, load_areas, load_batches, read_raw_csv
 from tests.conftest import FIXTURES
@@ -44,11 +45,16 @@ def test_each_quote_is_one_sentence_of_its_case_and_section(rows: pd.DataFrame, 
         assert case[row.source_quote] == row.section, row.fact_id
 
 
-def test_quote_of_another_case_is_caught(rows: pd.DataFrame, document: Document) -> None:
-    """The check above can fail: a quote moved to another case is not a sentence of that case."""
-    other = document.cases[1]
-    first = rows.iloc[0]
-    assert first["source_quote"] not in {s.text for s in other.sentences}
+def test_importers_provenance_check_passes_the_table_and_catches_a_moved_quote(rows: pd.DataFrame) -> None:
+    """The importer's own check agrees with the table, and fails a quote given to another case."""
+    areas = load_areas()["area"].tolist()
+    batches = read_raw_csv(DATA_DIR / "batches.csv")
+    table = rows.reset_index(drop=True)
+    assert check_provenance(table, DATA_DIR, batches, areas) == ([], [])
+    moved = table.copy()
+    moved.loc[0, "case_no"] = "2"
+    entries, _ = check_provenance(moved, DATA_DIR, batches, areas)
+    assert [(e["row"], e["code"]) for e in entries] == [(2, "quote-not-in-source")]
 
 
 def test_wrong_number_of_its_sentence_is_rejected() -> None:
