@@ -28,7 +28,7 @@ from ftz.charts import make_area_category_heatmap, make_indicator_bar, make_rank
 from ftz.export import export_frame, to_xlsx
 from ftz.filters import Filters, apply_filters, search_column
 from loaders.ingest import apply, prepare, store_text
-from loaders.store import DATA_DIR, cache_path, load_batches, read_metrics
+from loaders.store import DATA_DIR, cache_path, load_batches, read_metrics, read_raw_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADLINE = ["enterprises", "financing", "talent", "projects", "services", "patents", "output"]
@@ -88,7 +88,7 @@ def new_batch_file(rows: int, folder: Path) -> Path:
     batch = synthetic_store(rows).assign(batch="900")
     batch["case_title"] = batch["case_title"].str.replace(r"（第\d+批）", "（第900批）", regex=True)
     # Copies of the same fact within one batch would be duplicates: each copy gets its own metric.
-    copy_number = pd.Series(range(len(batch)), index=batch.index) // 247
+    copy_number = pd.Series(range(len(batch)), index=batch.index) // len(read_raw_csv(DATA_DIR / "metrics.csv"))
     batch["metric"] = batch["metric"] + "·" + copy_number.astype(str)
     batch = batch.drop(columns=["fact_id"]).assign(part_of="")
     path = folder / f"batch-900-{rows}.csv"
