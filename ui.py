@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.pages_manager import PagesManager
 
-from ftz.aggregate import indicator_choices, summable, totals, unit_choices
+from ftz.aggregate import indicator_choices, summable_in, totals, unit_choices
 from ftz.charts import make_case_bar, make_total_bar, make_treemap
 from ftz.export import EXCEL_MAX_ROWS, export_filename, to_csv, to_xlsx
 from ftz.filters import (
@@ -273,8 +273,7 @@ def compare_page(view: View, dimension: str) -> None:
     names = area_names(lang)
     colors = area_colors()
     by_dimension = totals(rows, indicator, unit, by=[dimension])
-    chosen = summable(rows)
-    chosen = chosen[(chosen["indicator"].astype(str) == indicator) & (chosen["unit_std"].astype(str) == unit)]
+    chosen = summable_in(rows, indicator, unit)
     file_stem = f"{dimension}-{indicator}-{unit}"
     show_chart(
         make_total_bar(by_dimension, dimension, unit, lang, colors, names), f"{file_stem}-total", f"{dimension}_total"

@@ -23,7 +23,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from bench.generate import synthetic_store
-from ftz.aggregate import headline_totals, summable
+from ftz.aggregate import headline_totals, summable_in
 from ftz.charts import make_area_category_heatmap, make_indicator_bar, make_ranked_bar
 from ftz.export import export_frame, to_xlsx
 from ftz.filters import Filters, apply_filters, search_column
@@ -66,8 +66,7 @@ def interaction(frame: pd.DataFrame, search: pd.Series) -> None:
     headline_totals(rows, HEADLINE)
     make_area_category_heatmap(rows, "zh", NAMES)
     make_indicator_bar(rows, "zh")
-    chosen = summable(rows)
-    chosen = chosen[(chosen["indicator"].astype(str) == "enterprises") & (chosen["unit_std"].astype(str) == "家")]
+    chosen = summable_in(rows, "enterprises", "家")
     make_ranked_bar(chosen.nlargest(200, "value_std"), "家", "zh", COLORS, NAMES, log=False)
 
 

@@ -27,6 +27,12 @@ def summable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[mask]
 
 
+def summable_in(frame: pd.DataFrame, indicator: str, unit_std: str) -> pd.DataFrame:
+    """Return the summable rows of one indicator in one standard unit: what one total adds up."""
+    rows = summable(frame)
+    return rows[(rows["indicator"].astype(str) == indicator) & (rows["unit_std"].astype(str) == unit_std)]
+
+
 def row_bound(qualifier: object, value_high: float | None) -> str:
     """Return how exact one figure is: exact, at_least, at_most or about (a range counts as at least)."""
     directions = set()
