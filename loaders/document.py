@@ -6,6 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from loaders.numbers import parse_chinese_numeral
 from loaders.schema import SECTION_ALIASES, SECTIONS
 
 LEAD = "导语"
@@ -73,15 +74,6 @@ def clean_title(text: str) -> str:
     text = _LEADER_AND_PAGE.sub("", text)
     text = re.sub(r"\s+", " ", text).strip()
     return _SPACE_NEAR_PUNCT.sub(r"\1", text)
-
-
-def chinese_ordinal(text: str) -> int:
-    """Return the value of a small Chinese numeral (七, 十二, 二十)."""
-    digits = "一二三四五六七八九"
-    if "十" not in text:
-        return digits.index(text) + 1
-    tens, _, ones = text.partition("十")
-    return (digits.index(tens) + 1 if tens else 1) * 10 + (digits.index(ones) + 1 if ones else 0)
 
 
 def parse_toc(lines: list[str]) -> tuple[list[TocEntry], int]:
@@ -193,7 +185,7 @@ def _end_matter_at(lines: list[str], start: int) -> int:
 def _batch_of(lines: list[str]) -> int | None:
     for line in lines:
         if match := _BATCH.search(line):
-            return chinese_ordinal(match.group(1))
+            return int(parse_chinese_numeral(match.group(1)))
     return None
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from loaders.audit import find_numbers
 from loaders.document import Case, Document, parse_document
-from loaders.numbers import parse_figure
+from loaders.numbers import NUMBER, parse_figure
 from loaders.read import detect_encoding
 from loaders.schema import COLUMN_NAMES, QUALIFIER_SEPARATOR, UNITS
 from loaders.store import load_areas
@@ -32,10 +32,9 @@ SUFFIXES = ("以上", "以内", "以下", "左右", "内")
 EXTRA_UNITS = ("大类", "大", "个百分点", "倍", "%", "％")
 UNIT_WORDS = sorted({*UNITS, *EXTRA_UNITS}, key=len, reverse=True)
 _UNIT = "|".join(re.escape(u) for u in UNIT_WORDS)
-_NUMBER = r"(?:\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
 _NOTE = r"(?:[（(](?:不含|含)[）)])?"
 _FOLLOW = re.compile(
-    rf"^\s*(?:余|多)?\s*(?:{_UNIT})?{_NOTE}(?:\s*[—–\-~～至到]\s*{_NUMBER}\s*(?:余|多)?\s*(?:{_UNIT}){_NOTE})?(?:{'|'.join(SUFFIXES)})?"
+    rf"^\s*(?:余|多)?\s*(?:{_UNIT})?{_NOTE}(?:\s*[—–\-~～至到]\s*{NUMBER}\s*(?:余|多)?\s*(?:{_UNIT}){_NOTE})?(?:{'|'.join(SUFFIXES)})?"
 )
 # Numbers that name or rank rather than count: 党的二十大, 十二次党代会, 全国第一, 一批, 一系列.
 _NAME_AFTER = re.compile(

@@ -37,12 +37,14 @@ CN_NUMERAL_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL_UNITS)
 UNIT_PREFIXES = ("万", "亿")
 
 RANGE_SEPARATORS = "—–－-~～至到"
-_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
-_NUMBER = re.compile(rf"{_ARABIC}|[{CN_NUMERAL_CHARS}]+")
+ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# One number as written: Arabic with thousands separators and decimals, or a run of Chinese numerals.
+NUMBER = rf"(?:{ARABIC}|[{CN_NUMERAL_CHARS}]+)"
+_NUMBER = re.compile(NUMBER)
 _SPACES = re.compile(r"\s+")
 # `5%（不含）—10%（含）`: whether an end is included is a note on the range, not part of the unit.
 _INCLUSION_NOTES = re.compile(r"\((?:不含|含)\)")
-_RATIO = re.compile(rf"^({_ARABIC})(?::({_ARABIC}))+$")
+_RATIO = re.compile(rf"^({ARABIC})(?::({ARABIC}))+$")
 
 
 @dataclass(frozen=True)
