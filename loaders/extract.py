@@ -22,13 +22,14 @@ import pandas as pd
 
 from loaders.audit import find_numbers
 from loaders.document import Case, Document, parse_document
-from loaders.numbers import NUMBER, parse_figure
+from loaders.numbers import NUMBER, PREFIX_QUALIFIERS, SUFFIX_QUALIFIERS, parse_figure
 from loaders.read import detect_encoding
 from loaders.schema import COLUMN_NAMES, QUALIFIER_SEPARATOR, UNITS
 from loaders.store import load_areas
 
-PRE_QUALIFIERS = ("累计", "不超过", "不少于", "不低于", "超过", "突破", "最高", "不足", "超", "逾", "约", "近", "破")
-SUFFIXES = ("以上", "以内", "以下", "左右", "内")
+# 上 is read before 万 only (上万家), so it is not a qualifier on its own here.
+PRE_QUALIFIERS = tuple(q for q in PREFIX_QUALIFIERS if q != "上")
+SUFFIXES = SUFFIX_QUALIFIERS
 EXTRA_UNITS = ("大类", "大", "个百分点", "倍", "%", "％")
 UNIT_WORDS = sorted({*UNITS, *EXTRA_UNITS}, key=len, reverse=True)
 _UNIT = "|".join(re.escape(u) for u in UNIT_WORDS)
