@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from loaders.document import Case, parse_document
-from loaders.numbers import bounded_occurrences, parse_figure
+from loaders.numbers import CN_NUMERAL_CHARS, UNIT_PREFIXES, bounded_occurrences, parse_figure
 from loaders.store import DATA_DIR, METRICS_PATH, load_areas, load_batches, read_raw_csv
 
 EXCLUSIONS_PATH = DATA_DIR / "audit-exclusions.csv"
@@ -35,7 +35,8 @@ REASONS = {
     "page-or-toc": "页码或目录",
 }
 
-CN = "零〇一二两三四五六七八九十百千万亿"
+# Over-inclusive: 万 and 亿 count as numerals here (上万家, 超亿美元, 数千亿).
+CN = CN_NUMERAL_CHARS + "".join(UNIT_PREFIXES)
 _DATE = (
     r"\d{4}\s*[—–-]\s*\d{4}\s*年度?|\d{4}\s*年(?:度|底|初|末|[上下]半年)?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?:底|初|末)?)?"
     r"|\d{1,2}\s*月\s*\d{1,2}\s*日"
