@@ -15,18 +15,20 @@ import csv
 import fcntl
 import getpass
 import hashlib
+import io
 import os
 import re
 import shutil
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import reduce
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -48,11 +50,16 @@ from loaders.schema import (
 )
 from loaders.store import (
     BEIJING,
+    HEADER,
     METRICS_PATH,
+    Layout,
     LoadResult,
     beside,
     cache_path,
+    file_state,
+    find_layout,
     load_areas,
+    merge_plan,
     read_raw_csv,
     replace_batches,
     type_metrics,
@@ -121,6 +128,7 @@ class Prepared:
     notes: list[str]
     store_before: pd.DataFrame = field(default_factory=pd.DataFrame)
     store_state: tuple[int, int] | None = None
+    layout: Layout | None = None
 
 
 # --- normalising cells ------------------------------------------------------------------------------
@@ -284,13 +292,34 @@ def check_provenance(
     return entries, notes
 
 
-def read_store(store: Path) -> pd.DataFrame:
-    """Return the store's cells as strings (an empty table with the schema's columns if it does not exist)."""
+def read_store(store: Path, layout: Layout | None = None, batches: Iterable[int] = ()) -> pd.DataFrame:
+    """Return the store's cells as strings: every row, or given its layout only the rows of `batches`
+    (an empty table with the schema's columns if it does not exist)."""
     if not store.exists():
         return pd.DataFrame(columns=list(COLUMN_NAMES), dtype="object")
+    source: Path | io.BytesIO = store
+    if layout is not None:
+        with open(store, "rb") as handle:
+            parts = [HEADER]
+            for start, end in (layout.span(batch) for batch in sorted(set(batches))):
+                handle.seek(start)
+                parts.append(handle.read(end - start))
+        source = io.BytesIO(b"".join(parts))
     # Arrow's reader gives the same cells several times faster; a BOM left by a hand edit is dropped.
-    frame = pd.read_csv(store, dtype=str, keep_default_na=False, engine="pyarrow")
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False, engine="pyarrow")
     return frame.rename(columns=lambda name: str(name).lstrip("\ufeff"))
+
+
+def read_current(store: Path, rows: pd.DataFrame) -> tuple[tuple[int, int] | None, Layout | None, pd.DataFrame]:
+    """Return the store's state, its layout (None if it must be read whole) and its cells: those of the
+    batches `rows` holds when the layout is known, else all of them.
+
+    The state is taken before the content: if the file is replaced in between, apply() sees a
+    different state and reads it again, rather than trusting content older than its state."""
+    state = file_state(store)
+    layout = find_layout(store) if state is not None else None
+    batches = {int(b) for b in rows["batch"] if str(b).isdigit()} if "batch" in rows else set()
+    return state, layout, read_store(store, layout, batches)
 
 
 def compute_diff(store: pd.DataFrame, rows: pd.DataFrame) -> Diff:
@@ -307,6 +336,12 @@ def compute_diff(store: pd.DataFrame, rows: pd.DataFrame) -> Diff:
     return diff
 
 
+def in_store_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return rows with fact ids in the store's order (batch, case, fact) and its columns."""
+    seq = rows["fact_id"].str.extract(_FACT_ID).astype(int)
+    return rows.loc[seq.sort_values(["batch", "case", "seq"]).index, list(COLUMN_NAMES)]
+
+
 def merged_store(store: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     """Return the store with the file's batches replaced by its rows, in batch, case and fact order.
 
@@ -314,9 +349,7 @@ def merged_store(store: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     """
     batches = set(rows["batch"].astype(int))
     kept = store[~store["batch"].astype(int).isin(batches)] if not store.empty else store
-    seq = rows["fact_id"].str.extract(_FACT_ID).astype(int)
-    new = rows.loc[seq.sort_values(["batch", "case", "seq"]).index, list(COLUMN_NAMES)]
-    merged = pd.concat([kept, new], ignore_index=True)
+    merged = pd.concat([kept, in_store_order(rows)], ignore_index=True)
     by_batch = merged["batch"].astype(int).sort_values(kind="stable").index
     return merged.loc[by_batch].reset_index(drop=True)
 
@@ -336,23 +369,50 @@ def locked(store: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def store_text(frame: pd.DataFrame) -> str:
+def store_text(frame: pd.DataFrame, *, header: bool = True) -> str:
     """Return the store as the file holds it: UTF-8 CSV, the schema's columns, LF line ends."""
-    return frame[list(COLUMN_NAMES)].to_csv(index=False, lineterminator="\n")
+    return frame[list(COLUMN_NAMES)].to_csv(index=False, header=header, lineterminator="\n")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace a file's content in one step: a temporary file in the same folder, then os.replace."""
+@contextmanager
+def replacing(path: Path) -> Iterator[BinaryIO]:
+    """Yield a temporary file in the same folder that replaces `path` in one step (os.replace) when
+    the block ends, and is dropped if it fails, so that nobody ever reads a half-written file."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace a file's content with UTF-8 text in one step."""
+    with replacing(path) as out:
+        out.write(text.encode("utf-8"))
+
+
+def write_batches(store: Path, layout: Layout, rows: pd.DataFrame) -> None:
+    """Replace the store with the rows' batches (in store order) in place, copying the bytes of every
+    other batch as they are: the same file a full rewrite gives, without parsing the rest."""
+    batch = rows["batch"].astype(int)
+    plan = merge_plan(layout.batch, sorted(set(batch)))
+    with replacing(store) as out, open(store, "rb") as old:
+        out.write(HEADER)
+        for piece in layout.spans(plan):
+            if isinstance(piece, int):
+                out.write(store_text(rows[batch == piece], header=False).encode("utf-8"))
+                continue
+            start, end = piece
+            old.seek(start)
+            while start < end:
+                block = old.read(min(1 << 24, end - start))
+                out.write(block)
+                start += len(block)
 
 
 def history_dir(store: Path) -> Path:
@@ -407,6 +467,13 @@ def register_batches(store: Path, batches: list[int]) -> None:
     write_atomically(register, combined.to_csv(index=False, lineterminator="\n"))
 
 
+def _typed_copy(store: Path) -> pd.DataFrame | None:
+    try:
+        return pd.read_parquet(cache_path(store))
+    except (OSError, ValueError):
+        return None
+
+
 def _areas(store: Path) -> list[str]:
     return load_areas(beside(store, "areas.csv"))["area"].tolist()
 
@@ -418,13 +485,6 @@ def _batches(store: Path) -> pd.DataFrame:
 # --- the steps --------------------------------------------------------------------------------------
 
 
-def _state(store: Path) -> tuple[int, int] | None:
-    if not store.exists():
-        return None
-    stat = store.stat()
-    return stat.st_size, stat.st_mtime_ns
-
-
 def prepare(data: bytes, filename: str, store: Path) -> Prepared:
     """Read, normalise and validate a file against the store; raise Refused with the report on any error."""
     digest = hashlib.sha256(data).hexdigest()
@@ -434,10 +494,7 @@ def prepare(data: bytes, filename: str, store: Path) -> Prepared:
         detail = str(err.__cause__) if err.__cause__ else ""
         raise Refused(make_report([issue(None, None, filename, err.code, detail)])) from err
     rows, column_report = normalise(read.frame)
-    # The state is taken before the content: if the file is replaced in between, apply() sees a
-    # different state and reads it again, rather than trusting content older than its state.
-    state = _state(store)
-    current = read_store(store)
+    state, layout, current = read_current(store, rows)
     if {"batch", "case_no"} <= set(rows.columns):
         rows = assign_fact_ids(rows, current)
     areas = _areas(store)
@@ -450,7 +507,8 @@ def prepare(data: bytes, filename: str, store: Path) -> Prepared:
     if has_errors(report):
         raise Refused(report)
     rows = rows.reindex(columns=list(COLUMN_NAMES), fill_value="")
-    return Prepared(rows, read.encoding, report, compute_diff(current, rows), digest, notes, current, state)
+    diff = compute_diff(current, rows)
+    return Prepared(rows, read.encoding, report, diff, digest, notes, current, state, layout)
 
 
 def apply(prepared: Prepared, store: Path, *, who: str, filename: str, note: str, yes: bool) -> str:
@@ -460,8 +518,10 @@ def apply(prepared: Prepared, store: Path, *, who: str, filename: str, note: str
     """
     with locked(store):
         # The store may have changed since prepare(): read it again unless it is the same file.
-        unchanged = prepared.store_state is not None and prepared.store_state == _state(store)
-        current = prepared.store_before if unchanged else read_store(store)
+        if prepared.store_state is not None and prepared.store_state == file_state(store):
+            layout, current = prepared.layout, prepared.store_before
+        else:
+            _, layout, current = read_current(store, prepared.rows)
         diff = compute_diff(current, prepared.rows)
         if diff.empty:
             return ""
@@ -469,18 +529,19 @@ def apply(prepared: Prepared, store: Path, *, who: str, filename: str, note: str
             raise ValueError(CONFIRM_MESSAGE)
         now = datetime.now(BEIJING)
         saved = backup(store, now) if store.exists() else ""
-        merged = merged_store(current, prepared.rows)
-        old_copy = cache_path(store) if store.exists() else None
-        typed_before = pd.read_parquet(old_copy) if old_copy is not None and old_copy.exists() else None
-        write_atomically(store, store_text(merged))
+        rows, areas = in_store_order(prepared.rows), _areas(store)
         # Validated on write: the old store was valid and the file's rows are, so keep the typed copy
-        # and spare every dashboard re-validating a large store; only the new rows need typing.
-        areas = _areas(store)
-        typed = (
-            replace_batches(typed_before, prepared.rows, merged["fact_id"], areas)
-            if typed_before is not None
-            else type_metrics(merged, areas)
-        )
+        # and spare every dashboard re-validating a large store.
+        typed_before = _typed_copy(store) if layout is not None else None
+        if layout is not None and typed_before is not None:
+            # The store's layout is known: only the new rows are written out and typed.
+            write_batches(store, layout, rows)
+            typed = replace_batches(typed_before, rows, areas)
+        else:
+            whole = current if layout is None else read_store(store)
+            merged = merged_store(whole, rows)
+            write_atomically(store, store_text(merged))
+            typed = type_metrics(merged, areas)
         write_cache(store, LoadResult(typed, prepared.report))
         register_batches(store, diff.batches)
         log_change(

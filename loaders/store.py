@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from pathlib import Path
@@ -73,14 +74,23 @@ def load_batches(path: Path = BATCHES_PATH) -> pd.DataFrame:
 
 
 def _ordered(values: pd.Series, order: list[str]) -> pd.Categorical:
-    extra = [v for v in pd.unique(values.dropna()) if v not in order]
+    """Return values as categories: `order` first, then other values as they first appear.
+
+    Works on text or on a categorical of any category order, in which case only its codes are touched."""
+    known = set(order)
+    extra = [v for v in _as_they_appear(values) if v not in known]
     return pd.Categorical(values, categories=[*order, *extra], ordered=True)
+
+
+def _as_they_appear(values: pd.Series) -> np.ndarray:
+    """Return the distinct values, missing ones left out, in order of first appearance."""
+    return np.asarray(pd.factorize(values)[1], dtype=object)
 
 
 # Text that many rows share (a case's title, a sentence with several figures) is kept once per value.
 SHARED_TEXT = ("unit", "provider", "unit_std", "case_title", "source_quote")
 # Bump when the typed copy's columns or dtypes change, so that no older copy is read.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
@@ -107,13 +117,13 @@ def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
 
 def categorize(frame: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
     """Return the table with its categorical columns in order: categories as the documents list them,
-    areas as the register, codes as their lists. Works on text or on categoricals of another table."""
+    areas as the register, codes as their lists, shared text as it first appears. The result depends
+    only on the values, so a table typed in pieces equals one typed at once."""
     frame = frame.copy()
-    categorical = ("category", "area", "indicator", "kind", "scope", "phase", "section", *SHARED_TEXT)
-    for column in categorical:
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    doc_order = frame.sort_values(["batch", "case_no"], kind="stable")
-    frame["category"] = _ordered(frame["category"], list(pd.unique(doc_order["category"].dropna())))
+    for column in frame.select_dtypes("category"):
+        frame[column] = frame[column].cat.remove_unused_categories()
+    doc_order = np.lexsort((frame["case_no"].to_numpy(), frame["batch"].to_numpy()))
+    frame["category"] = _ordered(frame["category"], list(_as_they_appear(frame["category"].iloc[doc_order])))
     frame["area"] = _ordered(frame["area"], areas)
     for column, codes in (
         ("indicator", INDICATORS),
@@ -124,20 +134,48 @@ def categorize(frame: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
     ):
         frame[column] = _ordered(frame[column], list(codes))
     for column in SHARED_TEXT:
-        frame[column] = frame[column].astype("category")
+        frame[column] = pd.Categorical(frame[column], categories=_as_they_appear(frame[column]))
     return frame
 
 
-def replace_batches(typed: pd.DataFrame, rows: pd.DataFrame, order: pd.Series, areas: list[str]) -> pd.DataFrame:
-    """Return a typed store with the batches of `rows` (raw cells) replaced, rows in `order` of fact ids.
+def replace_batches(typed: pd.DataFrame, rows: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
+    """Return a typed store sorted by batch with the batches of `rows` (raw cells, in store order)
+    replaced or added. Only the new rows are typed: the rest is sliced from the typed store as it is."""
+    new = type_metrics(rows, areas)
+    groups = {int(batch): new[new["batch"] == batch] for batch in new["batch"].unique()}
+    pieces = [
+        typed.iloc[piece[0] : piece[1]] if isinstance(piece, tuple) else groups[piece]
+        for piece in merge_plan(typed["batch"].to_numpy(), list(groups))
+    ]
+    return categorize(pd.concat(_common_categories(pieces), ignore_index=True), areas)
 
-    Only the new rows are typed: the rest comes from the typed store as it is.
-    """
-    batches = set(rows["batch"].astype(int))
-    kept = typed[~typed["batch"].isin(batches)]
-    combined = pd.concat([kept.astype({c: object for c in kept.select_dtypes("category")}), type_metrics(rows, areas)])
-    combined = combined.set_index("fact_id").loc[order.to_numpy()].reset_index()
-    return categorize(combined, areas)
+
+def _common_categories(pieces: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    # Tables whose categories differ would be concatenated as plain objects; give them the same ones.
+    unions = {
+        column: pd.unique(np.concatenate([piece[column].cat.categories.to_numpy(object) for piece in pieces]))
+        for column in pieces[0].select_dtypes("category")
+    }
+    return [
+        piece.assign(**{str(column): piece[column].cat.set_categories(union) for column, union in unions.items()})
+        for piece in pieces
+    ]
+
+
+def merge_plan(old: np.ndarray, new: list[int]) -> list[tuple[int, int] | int]:
+    """Return how a store sorted by batch (`old`: each row's batch) takes whole new batches: ranges
+    (start, end) of old rows to keep, in order, with each new batch number where it belongs."""
+    plan: list[tuple[int, int] | int] = []
+    start = 0
+    for batch in sorted(new):
+        low, high = int(np.searchsorted(old, batch, "left")), int(np.searchsorted(old, batch, "right"))
+        if low > start:
+            plan.append((start, low))
+        plan.append(int(batch))
+        start = max(start, high)
+    if start < len(old):
+        plan.append((start, len(old)))
+    return plan
 
 
 def cache_path(path: Path) -> Path:
@@ -184,6 +222,84 @@ def read_metrics(path: Path = METRICS_PATH, areas_path: Path = AREAS_PATH) -> Lo
     result = LoadResult(type_metrics(raw, areas), report)
     write_cache(path, result)
     return result
+
+
+# The store as ingest writes it: this header, UTF-8 without a BOM, LF line ends, rows sorted by batch.
+HEADER = (",".join(COLUMN_NAMES) + "\n").encode()
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each row of one state (size, modification time) of a store file lies, and its batch.
+
+    A change to some batches can then copy the other batches' bytes as they are, instead of parsing
+    and rewriting the whole file."""
+
+    state: tuple[int, int]
+    ends: np.ndarray  # the byte offset just past each line: the header's, then each row's
+    batch: np.ndarray  # each row's batch, from the typed copy of this very state
+
+    def span(self, batch: int) -> tuple[int, int]:
+        """Return the byte range of a batch's rows (empty if the file has none)."""
+        low, high = np.searchsorted(self.batch, batch, "left"), np.searchsorted(self.batch, batch, "right")
+        return int(self.ends[low]), int(self.ends[high])
+
+    def spans(self, plan: list[tuple[int, int] | int]) -> Iterator[tuple[int, int] | int]:
+        """Return a merge plan (see merge_plan) with its row ranges as byte ranges of the file."""
+        for piece in plan:
+            yield (int(self.ends[piece[0]]), int(self.ends[piece[1]])) if isinstance(piece, tuple) else piece
+
+
+def line_ends(path: Path, chunk: int = 1 << 26) -> tuple[np.ndarray, bool]:
+    """Return the byte offset just past each line of a CSV file, and whether it holds a carriage return.
+
+    A line break inside a quoted cell follows an odd number of quotes (an escaped quote is two), so
+    only breaks after an even number end a line. Read in chunks, so that memory stays flat."""
+    ends, quotes, offset, carriage = [], 0, 0, False
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            data = np.frombuffer(block, np.uint8)
+            quote_at, break_at = np.flatnonzero(data == ord('"')), np.flatnonzero(data == ord("\n"))
+            before = np.searchsorted(quote_at, break_at) + quotes
+            ends.append(break_at[before % 2 == 0] + offset + 1)
+            carriage = carriage or bool((data == ord("\r")).any())
+            quotes, offset = quotes + len(quote_at), offset + len(block)
+    return (np.concatenate(ends) if ends else np.zeros(0, np.int64)), carriage
+
+
+def find_layout(path: Path) -> Layout | None:
+    """Return the layout of a store file in the form ingest writes, from its typed copy; None when the
+    file is in another form (edited by hand, say) or has no typed copy, and must be read whole."""
+    state = file_state(path)
+    try:
+        batch = pd.read_parquet(cache_path(path), columns=["batch"])["batch"].to_numpy()
+        with open(path, "rb") as handle:
+            header = handle.readline()
+    except (OSError, ValueError):
+        return None
+    if header != HEADER or (len(batch) and (np.diff(batch) < 0).any()):
+        return None
+    ends, carriage = line_ends(path)
+    if state is None or carriage or len(ends) != len(batch) + 1 or ends[-1] != state[0]:
+        return None
+    layout = Layout(state, ends, batch)
+    # Each batch's first row must carry its batch in its fact id, or the copy is not of this file.
+    firsts = np.flatnonzero(np.r_[True, batch[1:] != batch[:-1]]) if len(batch) else np.zeros(0, np.int64)
+    with open(path, "rb") as handle:
+        for row in firsts:
+            handle.seek(int(ends[row]))
+            if not handle.read(24).startswith(f"{batch[row]}-".encode()):
+                return None
+    return layout if file_state(path) == state else None
+
+
+def file_state(path: Path) -> tuple[int, int] | None:
+    """Return a file's size and modification time, which change whenever it is rewritten (None if missing)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def load_metrics(path: Path = METRICS_PATH) -> pd.DataFrame:

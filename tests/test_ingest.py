@@ -255,3 +255,91 @@ def test_typed_copy_after_ingest_equals_typing_the_written_file(store: Path, tmp
     fresh = type_metrics(read_raw_csv(store), load_areas()["area"].tolist())
     pd.testing.assert_frame_equal(from_copy, fresh)
     assert list(from_copy["category"].cat.categories)[-1] == "数字经济（样例）"
+
+
+def _lines(*rows: bytes) -> tuple[bytes, list[int]]:
+    """Return the file the rows make and the offset just past each of them."""
+    ends, total = [], 0
+    for row in rows:
+        total += len(row)
+        ends.append(total)
+    return b"".join(rows), ends
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5, 1 << 20])
+def test_line_ends_skip_breaks_inside_quoted_cells(tmp_path: Path, chunk: int) -> None:
+    from loaders.store import line_ends
+
+    data, expected = _lines(b"a,b\n", b'1,"x\ny"\n', b'2,"say ""hi""\n, ok"\n', b'3,""\n', b"4,z\n")
+    path = tmp_path / "table.csv"
+    path.write_bytes(data)
+    ends, carriage = line_ends(path, chunk)
+    assert ends.tolist() == expected
+    assert not carriage
+    path.write_bytes(data.replace(b"\n", b"\r\n"))
+    assert line_ends(path, chunk)[1]
+
+
+def _two_batch_store(store: Path) -> None:
+    """Make the store batch 7 and a synthetic batch 1000, so that batch 8 goes between them."""
+    from bench.generate import synthetic_store
+    from loaders.ingest import store_text
+    from loaders.store import read_raw_csv
+
+    shipped = read_raw_csv(store)
+    store.write_text(store_text(pd.concat([shipped, synthetic_store(len(shipped))])), encoding="utf-8")
+
+
+def _batch_8_with_a_quoted_line_break(tmp_path: Path) -> Path:
+    frame = read_table((FIXTURES / "batch-08-sample-gbk.csv").read_bytes(), "x.csv").frame
+    quote = frame["原文"].iloc[0]
+    frame.loc[frame["原文"] == quote, "原文"] = quote.replace("试点已", '"试点"已').replace("，平均", "，\n平均")
+    path = tmp_path / "quoted.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def test_a_change_copies_the_other_batches_and_writes_what_a_full_rewrite_writes(store: Path, tmp_path: Path) -> None:
+    from loaders.store import find_layout, load_areas, read_metrics, read_raw_csv, type_metrics
+
+    _two_batch_store(store)
+    full = tmp_path / "full"
+    shutil.copytree(store.parent, full)
+    read_metrics(store)  # the typed copy gives the layout: only the changed batches are written out
+    corrected = tmp_path / "corrected.csv"
+    text = (FIXTURES / "batch-08-sample-gbk.csv").read_bytes().decode("gbk")
+    corrected.write_bytes(text.replace("约 80 家", "约 90 家").replace(",80,", ",90,").encode("gbk"))
+    steps = [FIXTURES / "batch-08-sample-gbk.csv", corrected, _batch_8_with_a_quoted_line_break(tmp_path)]
+    for step in steps:
+        shutil.rmtree(full / ".cache", ignore_errors=True)
+        assert find_layout(store) is not None and find_layout(full / "metrics.csv") is None
+        for target in (store, full / "metrics.csv"):
+            assert run(step, "--store", target, "--yes") == 0
+        assert store.read_bytes() == (full / "metrics.csv").read_bytes()
+        fresh = type_metrics(read_raw_csv(store), load_areas()["area"].tolist())
+        pd.testing.assert_frame_equal(read_metrics(store).frame, fresh)
+    assert '""试点""已服务企业 1,392 家，\n平均'.encode() in store.read_bytes()
+    assert load_metrics(store)["batch"].drop_duplicates().tolist() == [7, 8, 1000]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda text: text.replace("\n", "\r\n"),
+        lambda text: "\ufeff" + text,
+        lambda text: text.rstrip("\n"),
+        lambda text: "\n".join([text.split("\n")[0], *reversed(text.rstrip("\n").split("\n")[1:])]) + "\n",
+    ],
+    ids=["crlf", "bom", "no-final-line-end", "rows-not-by-batch"],
+)
+def test_a_store_edited_by_hand_is_read_whole_and_written_in_order(store: Path, edit: object) -> None:
+    from loaders.store import find_layout, read_metrics
+
+    _two_batch_store(store)
+    store.write_text(edit(store.read_text(encoding="utf-8")), encoding="utf-8", newline="")  # type: ignore[operator]
+    read_metrics(store)  # valid, and typed, but not in the form ingest writes
+    assert find_layout(store) is None
+    assert run(FIXTURES / "batch-08-sample-gbk.csv", "--store", store) == 0
+    assert find_layout(store) is not None
+    assert b"\r" not in store.read_bytes()
+    assert load_metrics(store)["batch"].drop_duplicates().tolist() == [7, 8, 1000]
