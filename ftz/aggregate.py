@@ -7,30 +7,36 @@ a total that includes qualified figures is not exact.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from loaders.schema import ABOUT, AT_LEAST, AT_MOST, CUMULATIVE, QUALIFIER_SEPARATOR, QUALIFIERS, UNITS
 
 EXACT = "exact"
+BOUNDS = [EXACT, AT_LEAST, AT_MOST, ABOUT]
 ADDITIVE_UNITS = frozenset(name for name, unit in UNITS.items() if unit.additive)
 
 
-def summable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return the rows that may enter a total: zone outcomes, not parts, in a known additive unit."""
-    mask = (
-        frame["kind"].isin(["outcome"])
-        & frame["scope"].isin(["zone"])
+def summable_mask(frame: pd.DataFrame) -> pd.Series:
+    """Return which rows may enter a total: zone outcomes, not parts, in a known additive unit."""
+    return (
+        (frame["kind"] == "outcome")
+        & (frame["scope"] == "zone")
         & frame["part_of"].isna()
         & frame["unit"].isin(ADDITIVE_UNITS)
         & frame["value_std"].notna()
     )
-    return frame[mask]
+
+
+def summable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows that may enter a total (see summable_mask)."""
+    return frame[summable_mask(frame)]
 
 
 def summable_in(frame: pd.DataFrame, indicator: str, unit_std: str) -> pd.DataFrame:
     """Return the summable rows of one indicator in one standard unit: what one total adds up."""
-    rows = summable(frame)
-    return rows[(rows["indicator"].astype(str) == indicator) & (rows["unit_std"].astype(str) == unit_std)]
+    # Categoricals compare by their codes: no text copy of the column is made.
+    return frame[summable_mask(frame) & (frame["indicator"] == indicator) & (frame["unit_std"] == unit_std)]
 
 
 def row_bound(qualifier: object, value_high: float | None) -> str:
@@ -46,11 +52,12 @@ def row_bound(qualifier: object, value_high: float | None) -> str:
 
 def row_bounds(rows: pd.DataFrame) -> pd.Series:
     """Return row_bound for every row, computed once per distinct qualifier rather than per row."""
-    qualifiers = rows["qualifier"].astype(object).where(rows["qualifier"].notna(), "")
-    by_qualifier = {q: row_bound(q, None) for q in pd.unique(qualifiers)}
-    ranged = {q: row_bound(q, 1.0) for q in by_qualifier}
-    plain = qualifiers.map(by_qualifier)
-    return plain.where(rows["value_high"].isna(), qualifiers.map(ranged))
+    codes, qualifiers = pd.factorize(rows["qualifier"])
+    # A missing qualifier has code -1: the last entry of each list. Bounds stay codes until the end.
+    plain = np.array([BOUNDS.index(row_bound(q, None)) for q in [*qualifiers, None]])
+    ranged = np.array([BOUNDS.index(row_bound(q, 1.0)) for q in [*qualifiers, None]])
+    bound = np.where(rows["value_high"].isna(), plain[codes], ranged[codes])
+    return pd.Series(pd.Categorical.from_codes(bound, dtype=pd.CategoricalDtype(BOUNDS)), index=rows.index)
 
 
 def combine_bounds(bounds: set[str] | list[str]) -> str:
@@ -69,17 +76,13 @@ def all_totals(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     Columns: indicator, unit_std, the `by` columns, total, figures (how many rows), bound
     (exact/at_least/at_most/about); indicators in code-list order, units by how many figures use them.
     """
-    rows = summable(frame)
+    # Only the columns a total needs are copied out of what may be a large selection.
+    rows = frame.loc[summable_mask(frame), ["indicator", "unit_std", *by, "value_std", "value_high", "qualifier"]]
     columns = ["indicator", "unit_std", *by, "total", "figures", "bound"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     bounds = row_bounds(rows)
-    rows = rows.assign(
-        _least=bounds == AT_LEAST,
-        _most=bounds == AT_MOST,
-        _about=bounds == ABOUT,
-        unit_std=rows["unit_std"].astype(str),
-    )
+    rows = rows.assign(_least=bounds == AT_LEAST, _most=bounds == AT_MOST, _about=bounds == ABOUT)
     grouped = rows.groupby(["indicator", "unit_std", *by], observed=True, sort=True)
     result = grouped.agg(
         total=("value_std", "sum"),
@@ -107,7 +110,7 @@ def totals(frame: pd.DataFrame, indicator: str, unit_std: str, by: list[str]) ->
 
     Columns: the `by` columns, total, figures (how many rows), bound (exact/at_least/at_most/about).
     """
-    chosen = frame[(frame["indicator"].astype(str) == indicator) & (frame["unit_std"].astype(str) == unit_std)]
+    chosen = frame[(frame["indicator"] == indicator) & (frame["unit_std"] == unit_std)]
     return all_totals(chosen, by).drop(columns=["indicator", "unit_std"]).reset_index(drop=True)
 
 

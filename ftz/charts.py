@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.basedatatypes import BaseTraceType
 
 from ftz.aggregate import EXACT, readable_money
 from ftz.i18n import code_label, t, unit_label
@@ -16,19 +18,25 @@ PRIMARY = "#1f5fa8"
 BOUND_MARK = {"at_least": "≥", "at_most": "≤", "about": "≈", EXACT: ""}
 
 
-def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        font={"family": FONT, "size": 13},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        plot_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"},
-        hoverlabel={"font": {"family": FONT}},
-    )
-    fig.update_xaxes(automargin=True, gridcolor="#eeeeee")
-    fig.update_yaxes(automargin=True, gridcolor="#eeeeee")
-    return fig
+def _figure(title: str, height: int, traces: Sequence[BaseTraceType] = (), **layout: object) -> go.Figure:
+    """Return a figure in the house style with its traces and any layout given on top (dicts such as
+    xaxis are merged into the house ones). The whole layout is given at once: each update_* call
+    afterwards costs plotly a few milliseconds of validation."""
+    base: dict[str, object] = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "font": {"family": FONT, "size": 13},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+        "plot_bgcolor": "white",
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"},
+        "hoverlabel": {"font": {"family": FONT}},
+        "xaxis": {"automargin": True, "gridcolor": "#eeeeee"},
+        "yaxis": {"automargin": True, "gridcolor": "#eeeeee"},
+    }
+    for key, value in layout.items():
+        house = base.get(key)
+        base[key] = {**house, **value} if isinstance(house, dict) and isinstance(value, dict) else value
+    return go.Figure(data=list(traces), layout=base)
 
 
 def short(text: str, limit: int = 12) -> str:
@@ -51,19 +59,24 @@ def format_total(total: float, unit_std: str, bound: str, lang: str) -> str:
     return f"{mark}{' ' if mark else ''}{format_number(value)} {unit_label(unit, lang)}".strip()
 
 
-def _empty(fig: go.Figure, lang: str) -> go.Figure:
-    fig.add_annotation(text=t("nothing_matches", lang), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return fig
+def _empty(title: str, height: int, lang: str) -> go.Figure:
+    note = {
+        "text": t("nothing_matches", lang),
+        "showarrow": False,
+        "x": 0.5,
+        "y": 0.5,
+        "xref": "paper",
+        "yref": "paper",
+    }
+    return _figure(title, height, annotations=[note], xaxis={"visible": False}, yaxis={"visible": False})
 
 
 def make_area_category_heatmap(frame: pd.DataFrame, lang: str, area_names: dict[str, str]) -> go.Figure:
     """Return a heatmap of how many cases each area has in each category."""
-    fig = _layout(go.Figure(), t("cases_by_area_category", lang), height=300)
+    title, height = t("cases_by_area_category", lang), 300
     if frame.empty:
-        return _empty(fig, lang)
-    cases = frame.drop_duplicates(["batch", "case_no"])
+        return _empty(title, height, lang)
+    cases = frame[["batch", "case_no", "area", "category"]].drop_duplicates(["batch", "case_no"])
     counts = cases.groupby(["area", "category"], observed=True).size().unstack(fill_value=0)
     counts = counts.reindex(
         index=[a for a in frame["area"].cat.categories if a in counts.index],
@@ -71,45 +84,40 @@ def make_area_category_heatmap(frame: pd.DataFrame, lang: str, area_names: dict[
         fill_value=0,
     )
     y = [area_names.get(str(a), str(a)) for a in counts.index]
-    fig.add_trace(
-        go.Heatmap(
-            z=counts.to_numpy(),
-            x=[str(c) for c in counts.columns],
-            y=y,
-            colorscale="Blues",
-            text=counts.to_numpy(),
-            texttemplate="%{text}",
-            hovertemplate=f"%{{y}} · %{{x}}<br>{t('count_cases', lang)}: %{{z}}<extra></extra>",
-            showscale=False,
-            xgap=2,
-            ygap=2,
-        )
+    heatmap = go.Heatmap(
+        z=counts.to_numpy(),
+        x=[str(c) for c in counts.columns],
+        y=y,
+        colorscale="Blues",
+        text=counts.to_numpy(),
+        texttemplate="%{text}",
+        hovertemplate=f"%{{y}} · %{{x}}<br>{t('count_cases', lang)}: %{{z}}<extra></extra>",
+        showscale=False,
+        xgap=2,
+        ygap=2,
     )
-    fig.update_yaxes(autorange="reversed")
-    return fig
+    return _figure(title, height, [heatmap], yaxis={"autorange": "reversed"})
 
 
 def make_indicator_bar(frame: pd.DataFrame, lang: str) -> go.Figure:
     """Return bars of how many figures each indicator has, stacked by kind."""
-    fig = _layout(go.Figure(), t("figures_by_indicator", lang), height=340)
+    title, height = t("figures_by_indicator", lang), 340
     if frame.empty:
-        return _empty(fig, lang)
+        return _empty(title, height, lang)
     counts = frame.groupby(["indicator", "kind"], observed=True).size().unstack(fill_value=0)
     labels = [code_label("indicator", str(i), lang) for i in counts.index]
     colors = {"outcome": "#1f5fa8", "policy": "#9ab8d8", "target": "#f2b35e", "context": "#c9c9c9"}
-    for kind in counts.columns:
-        fig.add_trace(
-            go.Bar(
-                x=labels,
-                y=counts[kind],
-                name=code_label("kind", str(kind), lang),
-                marker_color=colors.get(str(kind), GREY),
-                hovertemplate=f"%{{x}} · {code_label('kind', str(kind), lang)}: %{{y}}<extra></extra>",
-            )
+    bars = [
+        go.Bar(
+            x=labels,
+            y=counts[kind],
+            name=code_label("kind", str(kind), lang),
+            marker_color=colors.get(str(kind), GREY),
+            hovertemplate=f"%{{x}} · {code_label('kind', str(kind), lang)}: %{{y}}<extra></extra>",
         )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title_text=t("count_figures", lang))
-    return fig
+        for kind in counts.columns
+    ]
+    return _figure(title, height, bars, barmode="stack", yaxis={"title": {"text": t("count_figures", lang)}})
 
 
 def make_total_bar(
@@ -118,54 +126,56 @@ def make_total_bar(
     """Return bars of totals by area or category, each labelled with its bound (≥, ≈) and unit."""
     money_unit = readable_money(float(totals["total"].max()), unit_std)[1] if not totals.empty else unit_std
     title = f"{t('by_area' if dimension == 'area' else 'by_category', lang)}（{unit_label(money_unit, lang)}）"
-    fig = _layout(go.Figure(), title, height=320)
     if totals.empty:
-        return _empty(fig, lang)
+        return _empty(title, 320, lang)
     scale = 10_000 if money_unit != unit_std else 1
     labels = [names.get(str(v), str(v)) for v in totals[dimension]]
-    fig.add_trace(
-        go.Bar(
-            x=labels,
-            y=totals["total"] / scale,
-            marker_color=[colors.get(str(v), PRIMARY) for v in totals[dimension]],
-            text=[format_total(v, unit_std, b, lang) for v, b in zip(totals["total"], totals["bound"], strict=True)],
-            textposition="outside",
-            customdata=totals["figures"],
-            hovertemplate=f"%{{x}}<br>%{{text}}<br>{t('n_figures', lang)}: %{{customdata}}<extra></extra>",
-            cliponaxis=False,
-            width=0.5 if len(totals) <= 3 else None,
-        )
+    bar = go.Bar(
+        x=labels,
+        y=totals["total"] / scale,
+        marker_color=[colors.get(str(v), PRIMARY) for v in totals[dimension]],
+        text=[format_total(v, unit_std, b, lang) for v, b in zip(totals["total"], totals["bound"], strict=True)],
+        textposition="outside",
+        customdata=totals["figures"],
+        hovertemplate=f"%{{x}}<br>%{{text}}<br>{t('n_figures', lang)}: %{{customdata}}<extra></extra>",
+        cliponaxis=False,
+        width=0.5 if len(totals) <= 3 else None,
     )
-    fig.update_yaxes(tickformat=",")
-    return fig
+    return _figure(title, 320, [bar], yaxis={"tickformat": ","})
 
 
 def make_case_bar(
     rows: pd.DataFrame, unit_std: str, lang: str, colors: dict[str, str], names: dict[str, str]
 ) -> go.Figure:
     """Return horizontal bars of each case's total (rows are the summable figures of one indicator and unit)."""
-    fig = _layout(go.Figure(), t("by_case", lang), height=max(300, 60 + 28 * rows["case_no"].nunique()))
+    title, height = t("by_case", lang), max(300, 60 + 28 * rows["case_no"].nunique())
     if rows.empty:
-        return _empty(fig, lang)
+        return _empty(title, height, lang)
     per_case = (
         rows.groupby(["batch", "case_no", "case_title", "area"], observed=True)["value_std"].sum().reset_index()
     ).sort_values("value_std")
     money_unit = readable_money(float(per_case["value_std"].max()), unit_std)[1]
     scale = 10_000 if money_unit != unit_std else 1
-    for area, part in per_case.groupby("area", observed=True, sort=True):
-        fig.add_trace(
-            go.Bar(
-                y=[f"{n}. {title}" for n, title in zip(part["case_no"], part["case_title"], strict=True)],
-                x=part["value_std"] / scale,
-                orientation="h",
-                name=names.get(str(area), str(area)),
-                marker_color=colors.get(str(area), GREY),
-                hovertemplate=f"%{{y}}<br>%{{x:,}} {unit_label(money_unit, lang)}<extra></extra>",
-            )
+    bars = [
+        go.Bar(
+            y=[f"{n}. {case}" for n, case in zip(part["case_no"], part["case_title"], strict=True)],
+            x=part["value_std"] / scale,
+            orientation="h",
+            name=names.get(str(area), str(area)),
+            marker_color=colors.get(str(area), GREY),
+            hovertemplate=f"%{{y}}<br>%{{x:,}} {unit_label(money_unit, lang)}<extra></extra>",
         )
-    fig.update_layout(barmode="stack", yaxis={"categoryorder": "total ascending"})
-    fig.update_xaxes(title_text=unit_label(money_unit, lang), tickformat=",")
-    return fig
+        for area, part in per_case.groupby("area", observed=True, sort=True)
+    ]
+    return _figure(
+        title,
+        height,
+        bars,
+        barmode="stack",
+        legend={"traceorder": "normal"},  # areas in register order, as elsewhere
+        yaxis={"categoryorder": "total ascending"},
+        xaxis={"title": {"text": unit_label(money_unit, lang)}, "tickformat": ","},
+    )
 
 
 def make_treemap(
@@ -173,9 +183,8 @@ def make_treemap(
 ) -> go.Figure:
     """Return a treemap of summable figures of one indicator and unit, nested by `levels` then case."""
     title = t("hierarchy" if levels[0] == "area" else "hierarchy_cat", lang)
-    fig = _layout(go.Figure(), title, height=420)
     if rows.empty:
-        return _empty(fig, lang)
+        return _empty(title, 420, lang)
     ids, labels, parents, values, marker = [], [], [], [], []
     path = [*levels, "case_title"]
     for depth in range(len(path)):
@@ -190,36 +199,34 @@ def make_treemap(
             values.append(float(record["value_std"]))
             area = str(record["area"]) if "area" in keys else None
             marker.append(colors.get(area, "#dddddd") if area else "#dddddd")
-    fig.add_trace(
-        go.Treemap(
-            ids=ids,
-            labels=labels,
-            parents=parents,
-            values=values,
-            branchvalues="total",
-            marker={"colors": marker},
-            hovertemplate=f"%{{label}}<br>%{{value:,}} {unit_label(unit_std, lang)}<extra></extra>",
-            textinfo="label+value",
-        )
+    treemap = go.Treemap(
+        ids=ids,
+        labels=labels,
+        parents=parents,
+        values=values,
+        branchvalues="total",
+        marker={"colors": marker},
+        hovertemplate=f"%{{label}}<br>%{{value:,}} {unit_label(unit_std, lang)}<extra></extra>",
+        textinfo="label+value",
     )
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 50, "b": 0})
-    return fig
+    return _figure(title, 420, [treemap], margin={"l": 0, "r": 0, "t": 50, "b": 0})
 
 
 def make_ranked_bar(
     rows: pd.DataFrame, unit_std: str, lang: str, colors: dict[str, str], names: dict[str, str], log: bool
 ) -> go.Figure:
     """Return one bar per figure, ranked, in one standard unit, coloured by area."""
-    fig = _layout(go.Figure(), t("ranked", lang), height=max(320, 60 + 24 * len(rows)))
+    title, height = t("ranked", lang), max(320, 60 + 24 * len(rows))
     if rows.empty:
-        return _empty(fig, lang)
+        return _empty(title, height, lang)
     ordered = rows.sort_values("value_std")
     labels = [f"{n}. {m}" for n, m in zip(ordered["case_no"], ordered["metric"], strict=True)]
+    bars = []
     for area in ordered["area"].cat.categories:
         part = ordered["area"] == area
         if not part.any():
             continue
-        fig.add_trace(
+        bars.append(
             go.Bar(
                 y=[label for label, p in zip(labels, part, strict=True) if p],
                 x=ordered.loc[part, "value_std"],
@@ -233,9 +240,14 @@ def make_ranked_bar(
                 ),
             )
         )
-    fig.update_layout(barmode="overlay", yaxis={"categoryorder": "array", "categoryarray": labels})
-    fig.update_xaxes(title_text=unit_label(unit_std, lang), type="log" if log else "linear", tickformat=",")
-    return fig
+    return _figure(
+        title,
+        height,
+        bars,
+        barmode="overlay",
+        yaxis={"categoryorder": "array", "categoryarray": labels},
+        xaxis={"title": {"text": unit_label(unit_std, lang)}, "type": "log" if log else "linear", "tickformat": ","},
+    )
 
 
 def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
@@ -243,12 +255,13 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
 
     `pairs` has one row per metric: case_no, case_title, metric, before_days, after_days, cut.
     """
-    fig = _layout(go.Figure(), t("before_after", lang), height=max(260, 90 + 50 * len(pairs)))
+    title, height = t("before_after", lang), max(260, 90 + 50 * len(pairs))
     if pairs.empty:
-        return _empty(fig, lang)
+        return _empty(title, height, lang)
     labels = [f"{n}. {short(m)}" for n, m in zip(pairs["case_no"], pairs["metric"], strict=True)]
+    traces: list[BaseTraceType] = []
     for label, before, after in zip(labels, pairs["before_days"], pairs["after_days"], strict=True):
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=[before, after],
                 y=[label, label],
@@ -259,7 +272,7 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
             )
         )
     for column, name, color in (("before_days", "before", "#c0504d"), ("after_days", "after", "#1f5fa8")):
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=pairs[column],
                 y=labels,
@@ -283,32 +296,37 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
     ticks = [1 / 1440, 10 / 1440, 1 / 24, 6 / 24, 1, 7, 30, 365]
     names = ["1分钟", "10分钟", "1小时", "6小时", "1天", "1周", "1月", "1年"]
     names_en = ["1 min", "10 min", "1 h", "6 h", "1 day", "1 week", "1 month", "1 year"]
-    fig.update_xaxes(type="log", tickvals=ticks, ticktext=names_en if lang == "en" else names, title_text=None)
-    return fig
+    axis = {"type": "log", "tickvals": ticks, "ticktext": names_en if lang == "en" else names}
+    return _figure(title, height, traces, xaxis=axis)
 
 
 def make_batch_bars(
     frame: pd.DataFrame, lang: str, batch_names: dict[int, str], colors: dict[str, str], names: dict[str, str]
 ) -> go.Figure:
     """Return, per batch, how many cases each area contributed (stacked), readable for one or many batches."""
-    fig = _layout(go.Figure(), t("batches_side_by_side", lang), height=max(280, 80 + 36 * frame["batch"].nunique()))
+    title, height = t("batches_side_by_side", lang), max(280, 80 + 36 * frame["batch"].nunique())
     if frame.empty:
-        return _empty(fig, lang)
-    cases = frame.drop_duplicates(["batch", "case_no"])
+        return _empty(title, height, lang)
+    cases = frame[["batch", "case_no", "area"]].drop_duplicates(["batch", "case_no"])
     counts = cases.groupby(["batch", "area"], observed=True).size().unstack(fill_value=0)
     y = [batch_names.get(int(b), str(b)) for b in counts.index]
-    for area in counts.columns:
-        fig.add_trace(
-            go.Bar(
-                y=y,
-                x=counts[area],
-                orientation="h",
-                name=names.get(str(area), str(area)),
-                marker_color=colors.get(str(area), GREY),
-                hovertemplate=f"%{{y}} · {html.escape(names.get(str(area), str(area)))}: %{{x}}<extra></extra>",
-            )
+    bars = [
+        go.Bar(
+            y=y,
+            x=counts[area],
+            orientation="h",
+            name=names.get(str(area), str(area)),
+            marker_color=colors.get(str(area), GREY),
+            hovertemplate=f"%{{y}} · {html.escape(names.get(str(area), str(area)))}: %{{x}}<extra></extra>",
         )
-    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
-    fig.update_xaxes(title_text=t("count_cases", lang))
-    fig.update_yaxes(autorange="reversed")
-    return fig
+        for area in counts.columns
+    ]
+    return _figure(
+        title,
+        height,
+        bars,
+        barmode="stack",
+        legend={"traceorder": "normal"},
+        xaxis={"title": {"text": t("count_cases", lang)}},
+        yaxis={"autorange": "reversed"},
+    )

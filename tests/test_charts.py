@@ -150,3 +150,10 @@ def test_format_number(value: float, text: str) -> None:
 def test_format_total_marks_bounds() -> None:
     assert format_total(1_098_240, "万元", "at_least", "zh") == "≥ 109.82 亿元"
     assert format_total(1909, "家", "about", "en") == "≈ 1,909 firms"
+
+
+def test_a_figures_own_layout_is_merged_into_the_house_style(rows: pd.DataFrame) -> None:
+    bars = make_case_bar(summable(rows), "家", "zh", COLORS, NAMES_ZH)
+    assert bars.layout.legend.orientation == "h" and bars.layout.legend.traceorder == "normal"
+    assert bars.layout.xaxis.gridcolor == "#eeeeee" and bars.layout.xaxis.title.text == "家"
+    assert bars.layout.yaxis.categoryorder == "total ascending" and bars.layout.yaxis.automargin
