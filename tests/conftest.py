@@ -69,7 +69,14 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serve(command: list[str], cwd: Path, port: int, timeout: float = 60, health_path: str = "") -> Iterator[str]:
+def serve(
+    command: list[str],
+    cwd: Path,
+    port: int,
+    timeout: float = 60,
+    health_path: str = "",
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """Run a server command until the block ends; yield its base URL once it is healthy."""
     process = subprocess.Popen(
         command,
@@ -77,6 +84,7 @@ def serve(command: list[str], cwd: Path, port: int, timeout: float = 60, health_
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        env=env,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
