@@ -18,7 +18,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.pages_manager import PagesManager
 
 from ftz.aggregate import indicator_choices, summable_in, totals, unit_choices
-from ftz.charts import make_case_bar, make_total_bar, make_treemap
+from ftz.charts import CHART_ITEMS, make_case_bar, make_total_bar, make_treemap
 from ftz.export import EXCEL_MAX_ROWS, export_filename, to_csv, to_xlsx
 from ftz.filters import (
     LIST_KEYS,
@@ -242,6 +242,16 @@ def stop_if_empty(view: View) -> None:
         st.stop()
 
 
+# The most rows a table sends to the browser; the export has them all.
+TABLE_ROWS = 5_000
+
+
+def caption_if_cut(shown: int, total: int, lang: str, message: str = "chart_top") -> None:
+    """Say under a chart or table that it shows only part of the selection, when it does."""
+    if total > shown:
+        st.caption(t(message, lang, shown=f"{shown:,}", total=f"{total:,}"))
+
+
 def show_chart(fig: go.Figure, name: str, key: str) -> None:
     """Draw a figure whose camera button saves a PNG named for what it shows."""
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}}
@@ -279,6 +289,7 @@ def compare_page(view: View, dimension: str) -> None:
         make_total_bar(by_dimension, dimension, unit, lang, colors, names), f"{file_stem}-total", f"{dimension}_total"
     )
     show_chart(make_case_bar(chosen, unit, lang, colors, names), f"{file_stem}-cases", f"{dimension}_cases")
+    caption_if_cut(CHART_ITEMS, len(chosen[["batch", "case_no"]].drop_duplicates()), lang)
     levels = ["area", "category"] if dimension == "area" else ["category", "area"]
     show_chart(make_treemap(chosen, levels, unit, lang, colors, names), f"{file_stem}-treemap", f"{dimension}_treemap")
     others = rows[rows["indicator"].astype(str) == indicator].drop(index=chosen.index)
@@ -289,8 +300,11 @@ def compare_page(view: View, dimension: str) -> None:
 
 
 def show_table(rows: pd.DataFrame, lang: str, key: str) -> None:
-    """Show figures as they are written, under the schema's column names in the language, codes as labels."""
+    """Show figures as they are written, under the schema's column names in the language, codes as labels
+    (the first TABLE_ROWS of them)."""
     columns = ["case_no", "case_title", "area", "metric", "value_text", "kind", "scope", "as_of"]
+    caption_if_cut(TABLE_ROWS, len(rows), lang, "showing")
+    rows = rows.head(TABLE_ROWS)
     shown = rows[columns].assign(
         kind=rows["kind"].astype(str).map(lambda c: code_label("kind", c, lang)),
         scope=rows["scope"].astype(str).map(lambda c: code_label("scope", c, lang)),

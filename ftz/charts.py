@@ -16,6 +16,9 @@ FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans
 GREY = "#8c8c8c"
 PRIMARY = "#1f5fa8"
 BOUND_MARK = {"at_least": "≥", "at_most": "≤", "about": "≈", EXACT: ""}
+# The most bars, cases or batches one chart shows: more cannot be read, and a chart of thousands of
+# bars would be slow to send and draw. The tables and the export keep every row.
+CHART_ITEMS = 40
 
 
 def _figure(title: str, height: int, traces: Sequence[BaseTraceType] = (), **layout: object) -> go.Figure:
@@ -147,13 +150,13 @@ def make_total_bar(
 def make_case_bar(
     rows: pd.DataFrame, unit_std: str, lang: str, colors: dict[str, str], names: dict[str, str]
 ) -> go.Figure:
-    """Return horizontal bars of each case's total (rows are the summable figures of one indicator and unit)."""
-    title, height = t("by_case", lang), max(300, 60 + 28 * rows["case_no"].nunique())
+    """Return horizontal bars of each case's total, the CHART_ITEMS largest (rows are the summable
+    figures of one indicator and unit)."""
+    sums = rows.groupby(["batch", "case_no", "case_title", "area"], observed=True)["value_std"].sum()
+    per_case = sums.reset_index().nlargest(CHART_ITEMS, "value_std").sort_values("value_std")
+    title, height = t("by_case", lang), max(300, 60 + 28 * len(per_case))
     if rows.empty:
         return _empty(title, height, lang)
-    per_case = (
-        rows.groupby(["batch", "case_no", "case_title", "area"], observed=True)["value_std"].sum().reset_index()
-    ).sort_values("value_std")
     money_unit = readable_money(float(per_case["value_std"].max()), unit_std)[1]
     scale = 10_000 if money_unit != unit_std else 1
     bars = [
@@ -181,12 +184,14 @@ def make_case_bar(
 def make_treemap(
     rows: pd.DataFrame, levels: list[str], unit_std: str, lang: str, colors: dict[str, str], names: dict[str, str]
 ) -> go.Figure:
-    """Return a treemap of summable figures of one indicator and unit, nested by `levels` then case."""
+    """Return a treemap of summable figures of one indicator and unit, nested by `levels` then case
+    (cases left out when there are more than a few hundred, which no treemap can show)."""
     title = t("hierarchy" if levels[0] == "area" else "hierarchy_cat", lang)
     if rows.empty:
         return _empty(title, 420, lang)
     ids, labels, parents, values, marker = [], [], [], [], []
-    path = [*levels, "case_title"]
+    few_cases = len(rows[["batch", "case_no"]].drop_duplicates()) <= 10 * CHART_ITEMS
+    path = [*levels, "case_title"] if few_cases else levels
     for depth in range(len(path)):
         keys = path[: depth + 1]
         grouped = rows.groupby(keys, observed=True)["value_std"].sum().reset_index()

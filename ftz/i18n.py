@@ -109,6 +109,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "{n} rows exceed Excel's {limit}: narrow the filters or download the CSV.",
     ),
     "showing": ("显示前 {shown} 条，共 {total} 条。", "Showing the first {shown} of {total} rows."),
+    "chart_top": (
+        "图中为数值最大的 {shown} 项，共 {total} 项；全部数据见表格与导出文件。",
+        "The chart shows the largest {shown} of {total}; every row is in the table and the export.",
+    ),
+    "chart_latest": (
+        "图中为最近 {shown} 批，共 {total} 批。",
+        "The chart shows the latest {shown} of {total} batches.",
+    ),
     # refresh
     "page_refresh": ("数据更新", "Refresh data"),
     "no_password": (

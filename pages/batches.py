@@ -3,9 +3,9 @@
 import streamlit as st
 
 from ftz.aggregate import batch_summary
-from ftz.charts import make_batch_bars
+from ftz.charts import CHART_ITEMS, make_batch_bars
 from ftz.i18n import batch_label, t
-from ui import area_colors, area_names, get_batches, get_view, show_chart, stop_if_empty
+from ui import area_colors, area_names, caption_if_cut, get_batches, get_view, show_chart, stop_if_empty
 
 view = get_view()
 lang, rows = view.lang, view.rows
@@ -16,7 +16,12 @@ batches = get_batches()
 names = {int(b): batch_label(int(b), lang) for b in batches["batch"]}
 if rows["batch"].nunique() == 1:
     st.caption(t("one_batch", lang))
-show_chart(make_batch_bars(rows, lang, names, area_colors(), area_names(lang)), "batches-cases-by-area", "batch_bars")
+latest = sorted(rows["batch"].unique())[-CHART_ITEMS:]
+charted = rows[rows["batch"].isin(latest)]
+show_chart(
+    make_batch_bars(charted, lang, names, area_colors(), area_names(lang)), "batches-cases-by-area", "batch_bars"
+)
+caption_if_cut(len(latest), rows["batch"].nunique(), lang, "chart_latest")
 
 table = batch_summary(rows, batches)
 table["batch"] = table["batch"].map(names)

@@ -4,9 +4,7 @@ import streamlit as st
 
 from ftz.i18n import column_label, t
 from loaders.schema import COLUMN_NAMES
-from ui import download_buttons, get_view, stop_if_empty
-
-MAX_ROWS = 5_000
+from ui import TABLE_ROWS, caption_if_cut, download_buttons, get_view, stop_if_empty
 
 view = get_view()
 lang, rows = view.lang, view.rows
@@ -14,9 +12,8 @@ st.title(t("page_data", lang))
 stop_if_empty(view)
 
 download_buttons(view, key="data")
-shown = rows[list(COLUMN_NAMES)].head(MAX_ROWS)
-if len(rows) > MAX_ROWS:
-    st.caption(t("showing", lang, shown=f"{MAX_ROWS:,}", total=f"{len(rows):,}"))
+shown = rows[list(COLUMN_NAMES)].head(TABLE_ROWS)
+caption_if_cut(TABLE_ROWS, len(rows), lang, "showing")
 st.dataframe(
     shown.rename(columns={c: column_label(c, lang) for c in COLUMN_NAMES}),
     hide_index=True,

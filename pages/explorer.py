@@ -3,9 +3,18 @@
 import streamlit as st
 
 from ftz.aggregate import convertible_units, ranked_figures
-from ftz.charts import make_ranked_bar
+from ftz.charts import CHART_ITEMS, make_ranked_bar
 from ftz.i18n import code_label, t, unit_label
-from ui import area_colors, area_names, download_buttons, get_view, show_chart, show_table, stop_if_empty
+from ui import (
+    area_colors,
+    area_names,
+    caption_if_cut,
+    download_buttons,
+    get_view,
+    show_chart,
+    show_table,
+    stop_if_empty,
+)
 
 view = get_view()
 lang, rows = view.lang, view.rows
@@ -29,10 +38,11 @@ outcomes_only = right.toggle(t("outcomes_only", lang), value=True, key="ex_outco
 
 ranked, apart = ranked_figures(chosen, unit, outcomes_only)
 show_chart(
-    make_ranked_bar(ranked, unit, lang, area_colors(), area_names(lang), log),
+    make_ranked_bar(ranked.nlargest(CHART_ITEMS, "value_std"), unit, lang, area_colors(), area_names(lang), log),
     f"explorer-{indicator}-{unit}",
     "ex_ranked",
 )
+caption_if_cut(CHART_ITEMS, len(ranked), lang)
 if not apart.empty:
     st.markdown(f"#### {t('cannot_convert', lang)}")
     show_table(apart, lang, key="ex_apart")

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from ftz.charts import make_time_dumbbell
+from ftz.charts import CHART_ITEMS, make_time_dumbbell
 from ftz.i18n import t
 from ftz.timing import reductions_and_durations, time_pairs
-from ui import download_buttons, get_view, show_chart, show_table, stop_if_empty
+from ui import caption_if_cut, download_buttons, get_view, show_chart, show_table, stop_if_empty
 
 view = get_view()
 lang, rows = view.lang, view.rows
@@ -19,7 +19,8 @@ if pairs.empty and saved.empty and durations.empty:
     st.stop()
 
 if not pairs.empty:
-    show_chart(make_time_dumbbell(pairs, lang), "time-before-after", "time_pairs")
+    show_chart(make_time_dumbbell(pairs.nlargest(CHART_ITEMS, "cut"), lang), "time-before-after", "time_pairs")
+    caption_if_cut(CHART_ITEMS, len(pairs), lang)
 if not saved.empty:
     st.markdown(f"#### {t('reductions_alone', lang)}")
     show_table(saved, lang, key="time_saved")

@@ -5,6 +5,7 @@ import pytest
 
 from ftz.aggregate import summable, totals
 from ftz.charts import (
+    CHART_ITEMS,
     format_number,
     format_total,
     make_area_category_heatmap,
@@ -157,3 +158,14 @@ def test_a_figures_own_layout_is_merged_into_the_house_style(rows: pd.DataFrame)
     assert bars.layout.legend.orientation == "h" and bars.layout.legend.traceorder == "normal"
     assert bars.layout.xaxis.gridcolor == "#eeeeee" and bars.layout.xaxis.title.text == "家"
     assert bars.layout.yaxis.categoryorder == "total ascending" and bars.layout.yaxis.automargin
+
+
+def test_case_bar_shows_only_the_largest_cases_and_treemap_drops_cases_past_hundreds() -> None:
+    many = make_rows(*({"case_no": n, "case_title": f"案例{n}", "value": n} for n in range(1, CHART_ITEMS + 11)))
+    bars = make_case_bar(many, "家", "zh", COLORS, NAMES_ZH)
+    shown = sorted(v for trace in bars.data for v in trace.x)
+    assert shown == list(range(11, CHART_ITEMS + 11))  # the 10 smallest are left out
+    ids = make_treemap(many, ["area"], "家", "zh", COLORS, NAMES_ZH).data[0].ids
+    assert len(ids) == 1 + CHART_ITEMS + 10 and f"武汉片区/案例{CHART_ITEMS + 10}" in ids
+    crowd = make_rows(*({"case_no": n, "case_title": f"案例{n}"} for n in range(1, 10 * CHART_ITEMS + 2)))
+    assert list(make_treemap(crowd, ["area"], "家", "zh", COLORS, NAMES_ZH).data[0].ids) == ["武汉片区"]
