@@ -309,7 +309,7 @@ def show_table(rows: pd.DataFrame, lang: str, key: str) -> None:
         kind=rows["kind"].astype(str).map(lambda c: code_label("kind", c, lang)),
         scope=rows["scope"].astype(str).map(lambda c: code_label("scope", c, lang)),
         area=rows["area"].astype(str).map(area_names(lang)),
-        as_of=rows["as_of"].fillna(""),
+        as_of=rows["as_of"].astype("string").fillna(""),
     )
     st.dataframe(shown.rename(columns={c: column_label(c, lang) for c in columns}), hide_index=True, key=key)
 

@@ -55,12 +55,12 @@ from loaders.store import (
     Layout,
     LoadResult,
     beside,
-    cache_path,
     file_state,
     find_layout,
     load_areas,
     merge_plan,
     read_raw_csv,
+    read_typed_copy,
     replace_batches,
     type_metrics,
     write_cache,
@@ -469,7 +469,7 @@ def register_batches(store: Path, batches: list[int]) -> None:
 
 def _typed_copy(store: Path) -> pd.DataFrame | None:
     try:
-        return pd.read_parquet(cache_path(store))
+        return read_typed_copy(store)
     except (OSError, ValueError):
         return None
 

@@ -88,9 +88,9 @@ def _as_they_appear(values: pd.Series) -> np.ndarray:
 
 
 # Text that many rows share (a case's title, a sentence with several figures) is kept once per value.
-SHARED_TEXT = ("unit", "provider", "unit_std", "case_title", "source_quote")
+SHARED_TEXT = ("unit", "provider", "unit_std", "case_title", "source_quote", "qualifier", "as_of", "part_of")
 # Bump when the typed copy's columns or dtypes change, so that no older copy is read.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
@@ -104,7 +104,7 @@ def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
             "value_high": "float64",
         }
     )
-    for column in ("fact_id", "metric", "part_of", "qualifier", "value_text", "as_of"):
+    for column in ("fact_id", "metric", "value_text"):
         frame[column] = frame[column].astype("string")
     units = [UNITS.get(str(u)) for u in frame["unit"]]
     factor = pd.Series([np.nan if u is None else u.factor for u in units], index=frame.index, dtype="float64")
@@ -201,6 +201,13 @@ def write_cache(path: Path, result: LoadResult) -> None:
         return
 
 
+def read_typed_copy(path: Path) -> pd.DataFrame:
+    """Return the typed copy kept for the store file as it is now; OSError or ValueError if there is none."""
+    frame = pd.read_parquet(cache_path(path))
+    # A column with no value at all comes back from Parquet as objects, not categories.
+    return frame.astype({c: "category" for c in SHARED_TEXT if frame[c].dtype == object})
+
+
 def read_metrics(path: Path = METRICS_PATH, areas_path: Path = AREAS_PATH) -> LoadResult:
     """Return the typed store and its report; raise InvalidMetricsError carrying the report if it has errors.
 
@@ -211,7 +218,7 @@ def read_metrics(path: Path = METRICS_PATH, areas_path: Path = AREAS_PATH) -> Lo
     if cached.exists():
         try:
             report = pd.read_csv(cached.with_suffix(".report.csv"), dtype={"row": "Int64"})
-            return LoadResult(pd.read_parquet(cached), report.astype(object).where(report.notna(), None))
+            return LoadResult(read_typed_copy(path), report.astype(object).where(report.notna(), None))
         except (OSError, ValueError):
             pass  # a damaged copy: read the file itself
     raw = read_raw_csv(path)

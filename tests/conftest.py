@@ -115,6 +115,18 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCREENSHOTS = ROOT / "build" / "screenshots"
+# Every page of the app: its url path, and whether it draws charts.
+PAGES = [
+    ("", True),
+    ("areas", True),
+    ("categories", True),
+    ("case", False),
+    ("explorer", True),
+    ("time", True),
+    ("batches", True),
+    ("data", False),
+    ("refresh", False),
+]
 
 
 @pytest.fixture(scope="session")

@@ -6,22 +6,10 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import CHROMIUM_ARGS, ROOT, SCREENSHOTS, chromium_path, free_port, serve
+from tests.conftest import CHROMIUM_ARGS, PAGES, ROOT, SCREENSHOTS, chromium_path, free_port, serve
 
 pytestmark = pytest.mark.browser
 
-# url path, whether the page draws charts
-PAGES = [
-    ("", True),
-    ("areas", True),
-    ("categories", True),
-    ("case", False),
-    ("explorer", True),
-    ("time", True),
-    ("batches", True),
-    ("data", False),
-    ("refresh", False),
-]
 WIDTHS = {"desktop": (1366, 768), "phone": (390, 844)}
 
 
