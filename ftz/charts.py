@@ -333,5 +333,5 @@ def make_batch_bars(
         barmode="stack",
         legend={"traceorder": "normal"},
         xaxis={"title": {"text": t("count_cases", lang)}},
-        yaxis={"autorange": "reversed"},
+        yaxis={"autorange": "reversed", "type": "category"},
     )

@@ -13,7 +13,8 @@ st.title(t("page_batches", lang))
 stop_if_empty(view)
 
 batches = get_batches()
-names = {int(b): batch_label(int(b), lang) for b in batches["batch"]}
+# Batches not (yet) in the register are named too: a bare number would make a numeric axis.
+names = {int(b): batch_label(int(b), lang) for b in {*batches["batch"], *rows["batch"].unique()}}
 if rows["batch"].nunique() == 1:
     st.caption(t("one_batch", lang))
 latest = sorted(rows["batch"].unique())[-CHART_ITEMS:]

@@ -120,6 +120,8 @@ def test_time_dumbbell_shows_the_cut() -> None:
 def test_batch_bars_read_with_one_batch(rows: pd.DataFrame) -> None:
     fig = make_batch_bars(rows, "zh", {7: "第七批"}, COLORS, NAMES_ZH)
     assert [list(trace.y) for trace in fig.data] == [["第七批"], ["第七批"]]
+    # A batch named by its bare number still gets one labelled row, not a numeric axis.
+    assert make_batch_bars(rows, "zh", {}, COLORS, NAMES_ZH).layout.yaxis.type == "category"
 
 
 @pytest.mark.parametrize(
