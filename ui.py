@@ -292,7 +292,7 @@ def compare_page(view: View, dimension: str) -> None:
     caption_if_cut(CHART_ITEMS, len(chosen[["batch", "case_no"]].drop_duplicates()), lang)
     levels = ["area", "category"] if dimension == "area" else ["category", "area"]
     show_chart(make_treemap(chosen, levels, unit, lang, colors, names), f"{file_stem}-treemap", f"{dimension}_treemap")
-    others = rows[rows["indicator"].astype(str) == indicator].drop(index=chosen.index)
+    others = rows[(rows["indicator"] == indicator) & ~rows.index.isin(chosen.index)]
     if not others.empty:
         st.caption(t("excluded_from_totals", lang, n=len(others)))
         show_table(others, lang, key=f"{dimension}_others")

@@ -116,15 +116,12 @@ def totals(frame: pd.DataFrame, indicator: str, unit_std: str, by: list[str]) ->
 
 def unit_choices(frame: pd.DataFrame, indicator: str) -> list[str]:
     """Return the standard units in which an indicator has summable figures, the most used first."""
-    rows = summable(frame)
-    counts = rows.loc[rows["indicator"].astype(str) == indicator, "unit_std"].astype(str).value_counts()
-    return counts.index.tolist()
+    return most_used(frame.loc[summable_mask(frame) & (frame["indicator"] == indicator), "unit_std"])
 
 
 def indicator_choices(frame: pd.DataFrame) -> list[str]:
     """Return the indicators that have summable figures, in code-list order."""
-    rows = summable(frame)
-    present = set(rows["indicator"].astype(str))
+    present = {str(code) for code in frame.loc[summable_mask(frame), "indicator"].unique()}
     categories = frame["indicator"].cat.categories if hasattr(frame["indicator"], "cat") else sorted(present)
     return [str(c) for c in categories if str(c) in present]
 
@@ -153,17 +150,26 @@ def readable_money(total: float, unit_std: str) -> tuple[float, str]:
 
 def convertible_units(rows: pd.DataFrame) -> list[str]:
     """Return the standard units a set of figures can be shown in, the most used first."""
-    known = rows[rows["value_std"].notna()]
-    return known["unit_std"].astype(str).value_counts().index.tolist()
+    return most_used(rows.loc[rows["value_std"].notna(), "unit_std"])
+
+
+def most_used(values: pd.Series) -> list[str]:
+    """Return the distinct values, the most frequent first (ties as they first appear)."""
+    # Counted on the column as it is (categorical codes), not on a text copy of every row.
+    counts = values.value_counts(sort=False)
+    counts = counts[counts > 0]
+    first_seen = {value: i for i, value in enumerate(pd.unique(values.dropna()))}
+    order = sorted(counts.index, key=lambda value: (-counts[value], first_seen[value]))
+    return [str(value) for value in order]
 
 
 def ranked_figures(rows: pd.DataFrame, unit_std: str, outcomes_only: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the figures that rank in one standard unit (outcomes only if asked) and those that cannot
     be converted to it, which are shown apart and never compared."""
-    in_unit = (rows["unit_std"].astype(str) == unit_std) & rows["value_std"].notna()
+    in_unit = (rows["unit_std"] == unit_std) & rows["value_std"].notna()
     ranked = rows[in_unit]
     if outcomes_only:
-        ranked = ranked[ranked["kind"].astype(str) == "outcome"]
+        ranked = ranked[ranked["kind"] == "outcome"]
     return ranked, rows[~in_unit]
 
 

@@ -26,7 +26,7 @@ left, middle, right = st.columns([2, 2, 1.2])
 indicator = left.selectbox(
     t("choose_indicator", lang), indicators, format_func=lambda c: code_label("indicator", c, lang), key="ex_indicator"
 )
-chosen = rows[rows["indicator"].astype(str) == indicator]
+chosen = rows[rows["indicator"] == indicator]
 units = convertible_units(chosen)
 if not units:
     st.info(t("cannot_convert", lang))
