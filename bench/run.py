@@ -25,7 +25,7 @@ from openpyxl import Workbook
 
 from bench.generate import synthetic_store
 from ftz.aggregate import headline_totals, summable_in
-from ftz.charts import make_area_category_heatmap, make_indicator_bar, make_ranked_bar
+from ftz.charts import CHART_ITEMS, make_area_category_heatmap, make_indicator_bar, make_ranked_bar
 from ftz.export import export_frame, to_xlsx
 from ftz.filters import Filters, apply_filters, search_column
 from loaders.ingest import apply, prepare, store_text
@@ -70,7 +70,7 @@ def interaction(frame: pd.DataFrame, search: pd.Series) -> None:
     make_area_category_heatmap(rows, "zh", NAMES)
     make_indicator_bar(rows, "zh")
     chosen = summable_in(rows, "enterprises", "家")
-    make_ranked_bar(chosen.nlargest(200, "value_std"), "家", "zh", COLORS, NAMES, log=False)
+    make_ranked_bar(chosen.nlargest(CHART_ITEMS, "value_std"), "家", "zh", COLORS, NAMES, log=False)
 
 
 def plain_write_only(frame: pd.DataFrame) -> bytes:
