@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
 from ftz.aggregate import EXACT, readable_money
-from ftz.i18n import code_label, t, unit_label
+from ftz.i18n import batch_label, code_label, t, unit_label
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 GREY = "#8c8c8c"
@@ -40,6 +40,15 @@ def _figure(title: str, height: int, traces: Sequence[BaseTraceType] = (), **lay
         house = base.get(key)
         base[key] = {**house, **value} if isinstance(house, dict) and isinstance(value, dict) else value
     return go.Figure(data=list(traces), layout=base)
+
+
+def case_labels(rows: pd.DataFrame, text: str, lang: str) -> list[str]:
+    """Return "case number. text" per row, led by the batch when the rows come from more than one,
+    so that the same case number and words in two batches stay two bars."""
+    numbered = [f"{n}. {words}" for n, words in zip(rows["case_no"], rows[text], strict=True)]
+    if rows["batch"].nunique() <= 1:
+        return numbered
+    return [f"{batch_label(int(b), lang)} {label}" for b, label in zip(rows["batch"], numbered, strict=True)]
 
 
 def short(text: str, limit: int = 12) -> str:
@@ -159,9 +168,10 @@ def make_case_bar(
         return _empty(title, height, lang)
     money_unit = readable_money(float(per_case["value_std"].max()), unit_std)[1]
     scale = 10_000 if money_unit != unit_std else 1
+    labels = pd.Series(case_labels(per_case, "case_title", lang), index=per_case.index)
     bars = [
         go.Bar(
-            y=[f"{n}. {case}" for n, case in zip(part["case_no"], part["case_title"], strict=True)],
+            y=labels[part.index].tolist(),
             x=part["value_std"] / scale,
             orientation="h",
             name=names.get(str(area), str(area)),
@@ -225,7 +235,7 @@ def make_ranked_bar(
     if rows.empty:
         return _empty(title, height, lang)
     ordered = rows.sort_values("value_std")
-    labels = [f"{n}. {m}" for n, m in zip(ordered["case_no"], ordered["metric"], strict=True)]
+    labels = case_labels(ordered, "metric", lang)
     bars = []
     for area in ordered["area"].cat.categories:
         part = ordered["area"] == area

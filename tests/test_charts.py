@@ -171,3 +171,16 @@ def test_case_bar_shows_only_the_largest_cases_and_treemap_drops_cases_past_hund
     assert len(ids) == 1 + CHART_ITEMS + 10 and f"武汉片区/案例{CHART_ITEMS + 10}" in ids
     crowd = make_rows(*({"case_no": n, "case_title": f"案例{n}"} for n in range(1, 10 * CHART_ITEMS + 2)))
     assert list(make_treemap(crowd, ["area"], "家", "zh", COLORS, NAMES_ZH).data[0].ids) == ["武汉片区"]
+
+
+def test_the_same_case_and_words_in_two_batches_stay_two_bars() -> None:
+    two = make_rows(
+        {"fact_id": "7-01-01", "batch": 7, "value": 5},
+        {"fact_id": "8-01-01", "batch": 8, "value": 9},
+    )
+    ranked = make_ranked_bar(two, "家", "zh", COLORS, NAMES_ZH, log=False)
+    assert sorted(label for trace in ranked.data for label in trace.y) == ["第七批 1. 样例企业", "第八批 1. 样例企业"]
+    cases = make_case_bar(two, "家", "en", COLORS, NAMES_ZH)
+    assert sorted(label for trace in cases.data for label in trace.y) == ["Batch 7 1. 样例", "Batch 8 1. 样例"]
+    one = make_ranked_bar(two[two["batch"] == 7], "家", "zh", COLORS, NAMES_ZH, log=False)
+    assert [label for trace in one.data for label in trace.y] == ["1. 样例企业"]
