@@ -38,6 +38,7 @@ from loaders.store import (
     METRICS_PATH,
     InvalidMetricsError,
     beside,
+    file_state,
     load_areas,
     load_batches,
     read_metrics,
@@ -384,8 +385,7 @@ def _check_file(data: bytes, name: str, store: str, state: tuple[int, int] | Non
 def check_file(data: bytes, name: str, store: Path) -> Prepared | pd.DataFrame:
     """Return the file checked against the store (or the report refusing it), once per file and store state,
     not again on every click of the page."""
-    state = (store.stat().st_size, store.stat().st_mtime_ns) if store.exists() else None
-    return _check_file(data, name, str(store), state)
+    return _check_file(data, name, str(store), file_state(store))
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

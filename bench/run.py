@@ -59,7 +59,7 @@ def prepare_store(rows: int, folder: Path) -> Path:
     if not store.exists():
         store.write_text(store_text(synthetic_store(rows)), encoding="utf-8")
     if not cache_path(store).exists():
-        read_metrics(store, target / "areas.csv")
+        read_metrics(store)
     return store
 
 
@@ -110,10 +110,10 @@ def measure_size(rows: int, repeats: int, folder: Path) -> list[tuple[str, int, 
     """Return (measure, rows, ours, floor, goal) for one store size."""
     store = prepare_store(rows, folder)
     results = []
-    ours = median_time(lambda: read_metrics(store, store.parent / "areas.csv"), repeats)
+    ours = median_time(lambda: read_metrics(store), repeats)
     floor = median_time(lambda: pd.read_csv(store), repeats)
     results.append(("load (typed, validated)", rows, ours, floor, "≤ 1.5× floor"))
-    frame = read_metrics(store, store.parent / "areas.csv").frame
+    frame = read_metrics(store).frame
     search = search_column(frame)
     # A server has answered clicks before this one: each side runs once untimed, then 5+ times.
     ours = median_time(lambda: interaction(frame, search), max(repeats, 5), warmup=True)

@@ -15,7 +15,6 @@ import io
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -29,13 +28,12 @@ from loaders.store import load_areas
 
 # 上 is read before 万 only (上万家), so it is not a qualifier on its own here.
 PRE_QUALIFIERS = tuple(q for q in PREFIX_QUALIFIERS if q != "上")
-SUFFIXES = SUFFIX_QUALIFIERS
 EXTRA_UNITS = ("大类", "大", "个百分点", "倍", "%", "％")
 UNIT_WORDS = sorted({*UNITS, *EXTRA_UNITS}, key=len, reverse=True)
 _UNIT = "|".join(re.escape(u) for u in UNIT_WORDS)
 _NOTE = r"(?:[（(](?:不含|含)[）)])?"
 _FOLLOW = re.compile(
-    rf"^\s*(?:余|多)?\s*(?:{_UNIT})?{_NOTE}(?:\s*[—–\-~～至到]\s*{NUMBER}\s*(?:余|多)?\s*(?:{_UNIT}){_NOTE})?(?:{'|'.join(SUFFIXES)})?"
+    rf"^\s*(?:余|多)?\s*(?:{_UNIT})?{_NOTE}(?:\s*[—–\-~～至到]\s*{NUMBER}\s*(?:余|多)?\s*(?:{_UNIT}){_NOTE})?(?:{'|'.join(SUFFIX_QUALIFIERS)})?"
 )
 # Numbers that name or rank rather than count: 党的二十大, 十二次党代会, 全国第一, 一批, 一系列.
 _NAME_AFTER = re.compile(
@@ -62,13 +60,6 @@ _HEADING_START = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
 _CUT = re.compile(r"从(?P<before>[^从至]{1,20}?)(?:缩短|压缩|减少|降低|下降|提速)至(?P<after>[^，。；]{1,20})")
 _AS_OF = re.compile(r"截至\s*(\d{4})\s*年\s*(\d{1,2})?\s*月?")
 _YEAR = re.compile(r"(\d{4})\s*年")
-
-
-@dataclass(frozen=True)
-class Proposal:
-    """One figure found in a sentence, with what it proposes for each column."""
-
-    row: dict[str, object]
 
 
 def document_text(path: Path) -> str:

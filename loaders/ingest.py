@@ -21,7 +21,6 @@ import re
 import shutil
 import sys
 import tempfile
-import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from typing import BinaryIO
 import pandas as pd
 
 from loaders.document import parse_document
+from loaders.numbers import normalize_width
 from loaders.read import ReadError, excel_serial_to_date, read_table
 from loaders.schema import (
     CHINESE_NAMES,
@@ -55,13 +55,14 @@ from loaders.store import (
     Layout,
     LoadResult,
     beside,
+    cache_path,
     file_state,
     find_layout,
-    load_areas,
     merge_plan,
     read_raw_csv,
     read_typed_copy,
     replace_batches,
+    store_areas,
     type_metrics,
     write_cache,
 )
@@ -71,7 +72,6 @@ CONFIRM_MESSAGE = (
     "该文件会删除或修改已有数据，请确认（命令行加 --yes）。 This file removes or changes rows: confirm with --yes."
 )
 LOG_COLUMNS = ["time", "who", "action", "file", "sha256", "batches", "added", "removed", "changed", "backup", "note"]
-BATCH_COLUMNS = ["batch", "title", "doc_no", "published", "source_file"]
 CODE_LISTS = {"indicator": INDICATORS, "kind": KINDS, "scope": SCOPES, "phase": PHASES}
 NUMBER_COLUMNS = ("batch", "case_no", "value", "value_high")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -151,13 +151,13 @@ def _code_map(codes: dict[str, tuple[str, str]]) -> dict[str, str]:
 
 def normalise_number(text: str) -> str:
     """Return a number cell as plain digits: full-width folded, spaces and thousands separators dropped."""
-    folded = unicodedata.normalize("NFKC", text).replace(" ", "").replace("，", ",")
+    folded = normalize_width(text).replace(" ", "").replace("，", ",")
     return folded.replace(",", "") if _THOUSANDS.match(folded) else folded
 
 
 def normalise_as_of(text: str) -> str:
     """Return an as_of cell as the schema writes it; Excel dates (2022/6/1, 44713) become 2022-06."""
-    folded = unicodedata.normalize("NFKC", text).strip()
+    folded = normalize_width(text).strip()
     if _SERIAL.match(folded):
         day = excel_serial_to_date(float(folded))
         return f"{day:%Y-%m}" if day.day == 1 else day.isoformat()
@@ -343,13 +343,11 @@ def in_store_order(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def merged_store(store: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """Return the store with the file's batches replaced by its rows, in batch, case and fact order.
-
-    The store is kept in that order, so only the file's rows need sorting before the batches are placed.
-    """
+    """Return the store with the file's batches replaced by its rows (already in_store_order), in batch,
+    case and fact order. The store is kept in that order, so the batches need only be placed."""
     batches = set(rows["batch"].astype(int))
     kept = store[~store["batch"].astype(int).isin(batches)] if not store.empty else store
-    merged = pd.concat([kept, in_store_order(rows)], ignore_index=True)
+    merged = pd.concat([kept, rows], ignore_index=True)
     by_batch = merged["batch"].astype(int).sort_values(kind="stable").index
     return merged.loc[by_batch].reset_index(drop=True)
 
@@ -450,13 +448,11 @@ def log_change(store: Path, entry: dict[str, object]) -> None:
 
 def register_batches(store: Path, batches: list[int]) -> None:
     """Add new batches to the register beside the store; their title, number and date are filled in later."""
-    register = store.parent / "batches.csv"
-    existing = (
-        pd.read_csv(register, dtype=str, keep_default_na=False)
-        if register.exists()
-        else pd.DataFrame(columns=BATCH_COLUMNS)
-    )
-    missing = [b for b in batches if str(b) not in set(existing["batch"])]
+    # Read where the dashboard reads it (the shipped register when the folder has none), so that a
+    # first register written beside a store keeps the batches already registered.
+    existing = _batches(store)
+    registered = set(existing["batch"])
+    missing = [b for b in batches if str(b) not in registered]
     if not missing:
         return
     added = pd.DataFrame(
@@ -464,18 +460,14 @@ def register_batches(store: Path, batches: list[int]) -> None:
     )
     combined = pd.concat([existing, added], ignore_index=True)
     combined = combined.sort_values("batch", key=lambda s: s.astype(int), ignore_index=True)
-    write_atomically(register, combined.to_csv(index=False, lineterminator="\n"))
+    write_atomically(store.parent / "batches.csv", combined.to_csv(index=False, lineterminator="\n"))
 
 
 def _typed_copy(store: Path) -> pd.DataFrame | None:
     try:
-        return read_typed_copy(store)
+        return read_typed_copy(cache_path(store))
     except (OSError, ValueError):
         return None
-
-
-def _areas(store: Path) -> list[str]:
-    return load_areas(beside(store, "areas.csv"))["area"].tolist()
 
 
 def _batches(store: Path) -> pd.DataFrame:
@@ -497,11 +489,11 @@ def prepare(data: bytes, filename: str, store: Path) -> Prepared:
     state, layout, current = read_current(store, rows)
     if {"batch", "case_no"} <= set(rows.columns):
         rows = assign_fact_ids(rows, current)
-    areas = _areas(store)
+    areas = store_areas(store)
     report = pd.concat([column_report, validate_metrics(rows, areas)], ignore_index=True)
     notes: list[str] = []
     if not has_errors(report):
-        entries, notes = check_provenance(rows, store.parent, _batches(store), areas)
+        entries, notes = check_provenance(rows, beside(store, "batches.csv").parent, _batches(store), areas)
         report = pd.concat([report, make_report(entries)], ignore_index=True)
     report = report.drop_duplicates(subset=["row", "column", "code"]).reset_index(drop=True)
     if has_errors(report):
@@ -519,17 +511,17 @@ def apply(prepared: Prepared, store: Path, *, who: str, filename: str, note: str
     with locked(store):
         # The store may have changed since prepare(): read it again unless it is the same file.
         if prepared.store_state is not None and prepared.store_state == file_state(store):
-            layout, current = prepared.layout, prepared.store_before
+            layout, current, diff = prepared.layout, prepared.store_before, prepared.diff
         else:
             _, layout, current = read_current(store, prepared.rows)
-        diff = compute_diff(current, prepared.rows)
+            diff = compute_diff(current, prepared.rows)
         if diff.empty:
             return ""
         if diff.destructive and not yes:
             raise ValueError(CONFIRM_MESSAGE)
         now = datetime.now(BEIJING)
         saved = backup(store, now) if store.exists() else ""
-        rows, areas = in_store_order(prepared.rows), _areas(store)
+        rows, areas = in_store_order(prepared.rows), store_areas(store)
         # Validated on write: the old store was valid and the file's rows are, so keep the typed copy
         # and spare every dashboard re-validating a large store.
         typed_before = _typed_copy(store) if layout is not None else None
@@ -580,11 +572,12 @@ def restore(store: Path, name: str, *, who: str, note: str = "") -> str:
     """Bring a backup back as the store (itself backed up and logged); return the new backup's name."""
     if name != Path(name).name or name not in list_backups(store):
         raise ValueError(f"没有这个备份：{name}。 No such backup; see --history.")
-    source = history_dir(store) / name
+    data = (history_dir(store) / name).read_bytes()
     with locked(store):
         now = datetime.now(BEIJING)
         saved = backup(store, now) if store.exists() else ""
-        write_atomically(store, source.read_text(encoding="utf-8"))
+        with replacing(store) as out:
+            out.write(data)
         log_change(
             store,
             {
@@ -592,7 +585,7 @@ def restore(store: Path, name: str, *, who: str, note: str = "") -> str:
                 "who": who,
                 "action": "restore",
                 "file": name,
-                "sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+                "sha256": hashlib.sha256(data).hexdigest(),
                 "backup": saved,
                 "note": note,
             },
@@ -605,7 +598,7 @@ def read_log(store: Path) -> pd.DataFrame:
     log = history_dir(store) / "log.csv"
     if not log.exists():
         return pd.DataFrame(columns=LOG_COLUMNS)
-    return pd.read_csv(log, dtype=str, keep_default_na=False, encoding="utf-8-sig").iloc[::-1].reset_index(drop=True)
+    return read_raw_csv(log).iloc[::-1].reset_index(drop=True)
 
 
 # --- the drop folder --------------------------------------------------------------------------------

@@ -76,8 +76,6 @@ def read_csv_bytes(data: bytes) -> ReadResult:
         raise ReadError("not-a-table", "文件不是文本表格（CSV）或 Excel 文件。 The file is not a CSV or an Excel file.")
     encoding = detect_encoding(data)
     text = data.decode(encoding)
-    if encoding == "utf-16":
-        text = text.lstrip("\ufeff")
     if _looks_binary(text):
         raise ReadError("not-a-table", "文件不是文本表格（CSV）或 Excel 文件。 The file is not a CSV or an Excel file.")
     try:
@@ -85,12 +83,11 @@ def read_csv_bytes(data: bytes) -> ReadResult:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = "\t" if encoding == "utf-16" else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    return ReadResult(_to_frame(rows), encoding)
+    return ReadResult(_to_frame(list(csv.reader(io.StringIO(text), delimiter=delimiter))), encoding)
 
 
 def _to_frame(rows: list[list[str]]) -> pd.DataFrame:
+    rows = [row for row in rows if any(cell.strip() for cell in row)]  # blank lines Excel leaves
     if not rows:
         raise ReadError("empty-file", "文件是空的。 The file is empty.")
     header = [cell.strip().lstrip("\ufeff") for cell in rows[0]]
@@ -127,7 +124,6 @@ def read_xlsx_bytes(data: bytes) -> ReadResult:
     name = next((n for n in XLSX_SHEETS if n in book.sheetnames), book.sheetnames[0])
     rows = [[excel_cell_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
     book.close()
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
     return ReadResult(_to_frame(rows), f"xlsx:{name}")
 
 

@@ -201,28 +201,32 @@ def write_cache(path: Path, result: LoadResult) -> None:
         return
 
 
-def read_typed_copy(path: Path) -> pd.DataFrame:
-    """Return the typed copy kept for the store file as it is now; OSError or ValueError if there is none."""
-    frame = pd.read_parquet(cache_path(path))
+def read_typed_copy(copy: Path) -> pd.DataFrame:
+    """Return a typed copy (see cache_path); OSError or ValueError if there is none or it is damaged."""
+    frame = pd.read_parquet(copy)
     # A column with no value at all comes back from Parquet as objects, not categories.
     return frame.astype({c: "category" for c in SHARED_TEXT if frame[c].dtype == object})
 
 
-def read_metrics(path: Path = METRICS_PATH, areas_path: Path = AREAS_PATH) -> LoadResult:
+def store_areas(path: Path) -> list[str]:
+    """Return the area names a store is checked against: its own register, else the shipped one."""
+    return load_areas(beside(path, "areas.csv"))["area"].tolist()
+
+
+def read_metrics(path: Path = METRICS_PATH) -> LoadResult:
     """Return the typed store and its report; raise InvalidMetricsError carrying the report if it has errors.
 
     The store is validated once per change of the file: a valid file's typed copy is kept (see
     write_cache) and read instead while the file's size and modification time stay the same.
     """
     cached = cache_path(path)
-    if cached.exists():
-        try:
-            report = pd.read_csv(cached.with_suffix(".report.csv"), dtype={"row": "Int64"})
-            return LoadResult(read_typed_copy(path), report.astype(object).where(report.notna(), None))
-        except (OSError, ValueError):
-            pass  # a damaged copy: read the file itself
+    try:
+        report = pd.read_csv(cached.with_suffix(".report.csv"), dtype={"row": "Int64"})
+        return LoadResult(read_typed_copy(cached), report.astype(object).where(report.notna(), None))
+    except (OSError, ValueError):
+        pass  # no copy of this state, or a damaged one: read the file itself
     raw = read_raw_csv(path)
-    areas = load_areas(areas_path)["area"].tolist()
+    areas = store_areas(path)
     report = validate_metrics(raw, areas)
     if has_errors(report):
         raise InvalidMetricsError(path, report)
@@ -237,12 +241,11 @@ HEADER = (",".join(COLUMN_NAMES) + "\n").encode()
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each row of one state (size, modification time) of a store file lies, and its batch.
+    """Where each row of one state of a store file lies, and its batch (the caller keeps the state).
 
     A change to some batches can then copy the other batches' bytes as they are, instead of parsing
     and rewriting the whole file."""
 
-    state: tuple[int, int]
     ends: np.ndarray  # the byte offset just past each line: the header's, then each row's
     batch: np.ndarray  # each row's batch, from the typed copy of this very state
 
@@ -289,7 +292,7 @@ def find_layout(path: Path) -> Layout | None:
     ends, carriage = line_ends(path)
     if state is None or carriage or len(ends) != len(batch) + 1 or ends[-1] != state[0]:
         return None
-    layout = Layout(state, ends, batch)
+    layout = Layout(ends, batch)
     # Each batch's first row must carry its batch in its fact id, or the copy is not of this file.
     firsts = np.flatnonzero(np.r_[True, batch[1:] != batch[:-1]]) if len(batch) else np.zeros(0, np.int64)
     with open(path, "rb") as handle:

@@ -343,3 +343,11 @@ def test_a_store_edited_by_hand_is_read_whole_and_written_in_order(store: Path, 
     assert find_layout(store) is not None
     assert b"\r" not in store.read_bytes()
     assert load_metrics(store)["batch"].drop_duplicates().tolist() == [7, 8, 1000]
+
+
+def test_a_first_register_beside_a_store_keeps_the_batches_already_registered(store: Path) -> None:
+    (store.parent / "batches.csv").unlink()  # the store reads the shipped register until it has its own
+    assert run(FIXTURES / "batch-08-sample-gbk.csv", "--store", store) == 0
+    register = pd.read_csv(store.parent / "batches.csv", dtype=str, keep_default_na=False)
+    assert register["batch"].tolist() == ["7", "8"]
+    assert register.loc[0, "source_file"] == "sources/batch-07.txt"
