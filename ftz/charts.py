@@ -315,16 +315,16 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
     return _figure(title, height, traces, xaxis=axis)
 
 
-def make_batch_bars(
-    frame: pd.DataFrame, lang: str, batch_names: dict[int, str], colors: dict[str, str], names: dict[str, str]
-) -> go.Figure:
-    """Return, per batch, how many cases each area contributed (stacked), readable for one or many batches."""
-    title, height = t("batches_side_by_side", lang), max(280, 80 + 36 * frame["batch"].nunique())
+def make_batch_bars(frame: pd.DataFrame, lang: str, colors: dict[str, str], names: dict[str, str]) -> go.Figure:
+    """Return, per batch, how many cases each area contributed (stacked), the CHART_ITEMS latest batches."""
+    latest = sorted(frame["batch"].unique())[-CHART_ITEMS:]
+    title, height = t("batches_side_by_side", lang), max(280, 80 + 36 * len(latest))
     if frame.empty:
         return _empty(title, height, lang)
-    cases = frame[["batch", "case_no", "area"]].drop_duplicates(["batch", "case_no"])
+    chosen = frame.loc[frame["batch"].isin(latest), ["batch", "case_no", "area"]]
+    cases = chosen.drop_duplicates(["batch", "case_no"])
     counts = cases.groupby(["batch", "area"], observed=True).size().unstack(fill_value=0)
-    y = [batch_names.get(int(b), str(b)) for b in counts.index]
+    y = [batch_label(int(b), lang) for b in counts.index]
     bars = [
         go.Bar(
             y=y,

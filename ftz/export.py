@@ -33,12 +33,6 @@ WRAPPED_COLUMNS = ("source_quote",)
 SHEETS = {"data": ("数据", "Data"), "summary": ("汇总", "Summary"), "about": ("说明", "About")}
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 WRAP = Alignment(wrap_text=True, vertical="top")
-BOUND_WORDS = {
-    "exact": ("精确", "exact"),
-    "at_least": ("至少", "at least"),
-    "at_most": ("至多", "at most"),
-    "about": ("约", "about"),
-}
 
 
 class ExportError(ValueError):
@@ -184,7 +178,7 @@ def _summary_tables(rows: pd.DataFrame, lang: str, area_names: Mapping[str, str]
         outcome["indicator"] = outcome["indicator"].astype(str).map(lambda c: code_label("indicator", c, lang))
         outcome["unit"] = outcome["unit_std"].astype(str).map(lambda u: unit_label(u, lang))
         outcome["area"] = outcome["area"].astype(str).map(lambda a: area_names.get(a, a))
-        outcome["bound"] = outcome["bound"].map(lambda b: BOUND_WORDS[b][1 if lang == "en" else 0])
+        outcome["bound"] = outcome["bound"].map(lambda b: t(b, lang))
     return pivot, outcome
 
 
@@ -267,7 +261,7 @@ def _write_about_sheet(
         ("筛选条件 Filters", "" if filters else t("f_all", lang)),
     ]
     lines += [(f"  {t('f_' + key, lang)}", value) for key, value in filters.items()]
-    present = set(rows["batch"].astype(int)) if not rows.empty else set()
+    present = {int(b) for b in rows["batch"].unique()}
     for batch in batches.to_dict("records"):
         if not present or int(batch["batch"]) in present:
             lines.append(
@@ -335,7 +329,7 @@ def export_filename(
     For example 湖北自贸试验区实践案例指标_第七批_宜昌片区_20260101-1200.xlsx.
     """
     parts = ["Hubei-FTZ-case-metrics" if lang == "en" else "湖北自贸试验区实践案例指标"]
-    batches = sorted(set(rows["batch"].astype(int))) if not rows.empty else []
+    batches = sorted(int(b) for b in rows["batch"].unique())
     if batches:
         parts.append("-".join(batch_label(b, lang).replace(" ", "") for b in batches))
     if filters.get("area"):

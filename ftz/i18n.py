@@ -49,10 +49,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "figures_by_indicator": ("各指标类别数据条数", "Figures by indicator"),
     "count_cases": ("案例数", "Cases"),
     "count_figures": ("数据条数", "Figures"),
-    "source_doc": ("来源文件", "Source document"),
     "published": ("发布日期", "Published"),
     "data_changed": ("数据更新时间", "Data last changed"),
     # totals
+    "exact": ("精确", "exact"),
     "at_least": ("至少", "at least"),
     "at_most": ("至多", "at most"),
     "about": ("约", "about"),
@@ -66,10 +66,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "by_case": ("按案例", "By case"),
     "hierarchy": ("片区 → 领域 → 案例", "Area → category → case"),
     "hierarchy_cat": ("领域 → 片区 → 案例", "Category → area → case"),
-    "not_comparable": (
-        "以下数据单位无法换算或不可相加，单独列出，不计入合计：",
-        "These figures cannot be converted or added; they are listed apart and never summed:",
-    ),
     "excluded_from_totals": (
         "另有 {n} 条数据（政策参数、目标、背景、全市/全省范围或“其中”项）不计入合计。",
         "{n} more figures (policies, targets, context, city/province scope, or parts of others) are not in the totals.",
@@ -78,7 +74,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "choose_case": ("选择案例", "Choose a case"),
     "provider": ("提供单位", "Provider"),
     "figures_of_case": ("本案例的全部数据", "Every figure of this case"),
-    "no_figures_case": ("该案例在当前筛选下没有数据。", "This case has no figures under the current filters."),
     # explorer
     "log_scale": ("对数坐标", "Log scale"),
     "outcomes_only": ("仅成效", "Outcomes only"),
@@ -177,10 +172,6 @@ TEXT: dict[str, tuple[str, str]] = {
     # axes
     "axis_area": ("片区", "Area"),
     "axis_category": ("领域", "Category"),
-    "axis_case": ("案例", "Case"),
-    "axis_indicator": ("指标类别", "Indicator"),
-    "axis_value": ("数值", "Value"),
-    "axis_days": ("天", "Days"),
     "invalid_store": ("数据文件未通过校验，请修正后刷新页面。", "The data file failed validation; fix it and reload."),
 }
 

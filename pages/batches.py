@@ -13,19 +13,14 @@ st.title(t("page_batches", lang))
 stop_if_empty(view)
 
 batches = get_batches()
-# Batches not (yet) in the register are named too: a bare number would make a numeric axis.
-names = {int(b): batch_label(int(b), lang) for b in {*batches["batch"], *rows["batch"].unique()}}
-if rows["batch"].nunique() == 1:
+count = rows["batch"].nunique()
+if count == 1:
     st.caption(t("one_batch", lang))
-latest = sorted(rows["batch"].unique())[-CHART_ITEMS:]
-charted = rows[rows["batch"].isin(latest)]
-show_chart(
-    make_batch_bars(charted, lang, names, area_colors(), area_names(lang)), "batches-cases-by-area", "batch_bars"
-)
-caption_if_cut(len(latest), rows["batch"].nunique(), lang, "chart_latest")
+show_chart(make_batch_bars(rows, lang, area_colors(), area_names(lang)), "batches-cases-by-area", "batch_bars")
+caption_if_cut(CHART_ITEMS, count, lang, "chart_latest")
 
 table = batch_summary(rows, batches)
-table["batch"] = table["batch"].map(names)
+table["batch"] = table["batch"].map(lambda b: batch_label(int(b), lang))
 st.dataframe(
     table[["batch", "title", "doc_no", "published", "cases", "figures", "outcomes"]].rename(
         columns={

@@ -7,9 +7,8 @@ import streamlit as st
 
 from ftz.i18n import t
 from loaders.ingest import apply, describe_backup, list_backups, process_incoming, read_log, restore
-from loaders.store import load_areas
 from loaders.template import make_template
-from ui import admin_password, check_file, check_password, get_view, proposals_of, store_path
+from ui import XLSX_MIME, admin_password, check_file, check_password, get_areas, get_view, proposals_of, store_path
 
 view = get_view()
 lang = view.lang
@@ -32,9 +31,9 @@ if not st.session_state.get("admin"):
 
 st.download_button(
     t("template", lang),
-    data=lambda: make_template(load_areas()["area"].tolist()),
+    data=lambda: make_template(get_areas()["area"].tolist()),
     file_name="湖北自贸试验区实践案例指标_填报模板.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    mime=XLSX_MIME,
     key="refresh_template",
     on_click="ignore",
     icon=":material/download:",

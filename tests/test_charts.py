@@ -118,10 +118,10 @@ def test_time_dumbbell_shows_the_cut() -> None:
 
 
 def test_batch_bars_read_with_one_batch(rows: pd.DataFrame) -> None:
-    fig = make_batch_bars(rows, "zh", {7: "第七批"}, COLORS, NAMES_ZH)
+    fig = make_batch_bars(rows, "zh", COLORS, NAMES_ZH)
     assert [list(trace.y) for trace in fig.data] == [["第七批"], ["第七批"]]
-    # A batch named by its bare number still gets one labelled row, not a numeric axis.
-    assert make_batch_bars(rows, "zh", {}, COLORS, NAMES_ZH).layout.yaxis.type == "category"
+    # Batch numbers are never read as a numeric axis.
+    assert make_batch_bars(rows, "zh", COLORS, NAMES_ZH).layout.yaxis.type == "category"
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,7 @@ def test_batch_bars_read_with_one_batch(rows: pd.DataFrame) -> None:
         lambda e: make_treemap(e, ["area", "category"], "家", "zh", COLORS, NAMES_ZH),
         lambda e: make_ranked_bar(e, "家", "zh", COLORS, NAMES_ZH, log=False),
         lambda e: make_time_dumbbell(time_pairs(e), "zh"),
-        lambda e: make_batch_bars(e, "zh", {}, COLORS, NAMES_ZH),
+        lambda e: make_batch_bars(e, "zh", COLORS, NAMES_ZH),
     ],
 )
 def test_every_builder_says_so_on_an_empty_frame(rows: pd.DataFrame, build) -> None:  # type: ignore[no-untyped-def]
@@ -184,3 +184,9 @@ def test_the_same_case_and_words_in_two_batches_stay_two_bars() -> None:
     assert sorted(label for trace in cases.data for label in trace.y) == ["Batch 7 1. 样例", "Batch 8 1. 样例"]
     one = make_ranked_bar(two[two["batch"] == 7], "家", "zh", COLORS, NAMES_ZH, log=False)
     assert [label for trace in one.data for label in trace.y] == ["1. 样例企业"]
+
+
+def test_batch_bars_show_the_latest_batches_only() -> None:
+    many = make_rows(*({"fact_id": f"{b}-01-01", "batch": b} for b in range(1, CHART_ITEMS + 6)))
+    labels = [label for trace in make_batch_bars(many, "en", COLORS, NAMES_ZH).data for label in trace.y]
+    assert labels == [f"Batch {b}" for b in range(6, CHART_ITEMS + 6)]
