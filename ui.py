@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.pages_manager import PagesManager
 
-from ftz.aggregate import indicator_choices, summable_in, totals, unit_choices
+from ftz.aggregate import case_count, indicator_choices, summable_in, totals, unit_choices
 from ftz.charts import CHART_ITEMS, make_case_bar, make_total_bar, make_treemap
 from ftz.export import EXCEL_MAX_ROWS, export_filename, to_csv, to_xlsx
 from ftz.filters import (
@@ -74,6 +74,7 @@ class View:
     filters: Filters
     store: Store
     rows: pd.DataFrame
+    cases: int  # how many cases the rows come from
 
 
 def store_path() -> Path:
@@ -217,10 +218,10 @@ def sidebar(store: Store) -> View:
         filters = Filters(**{key: tuple(st.session_state[f"f_{key}"]) for key in LIST_KEYS}, q=st.session_state["f_q"])
         rows = apply_filters(store.frame, filters, store.search if filters.q.strip() else None)
         st.button(t("reset", lang), on_click=_reset_filters, key="reset", disabled=filters.is_empty())
-        cases = rows[["batch", "case_no"]].drop_duplicates().shape[0]
+        cases = case_count(rows)
         st.caption(t("matching", lang, cases=cases, figures=len(rows)))
     _write_url(lang, filters)
-    return View(lang, filters, store, rows)
+    return View(lang, filters, store, rows, cases)
 
 
 def set_view(view: View) -> None:
@@ -290,7 +291,7 @@ def compare_page(view: View, dimension: str) -> None:
         make_total_bar(by_dimension, dimension, unit, lang, colors, names), f"{file_stem}-total", f"{dimension}_total"
     )
     show_chart(make_case_bar(chosen, unit, lang, colors, names), f"{file_stem}-cases", f"{dimension}_cases")
-    caption_if_cut(CHART_ITEMS, len(chosen[["batch", "case_no"]].drop_duplicates()), lang)
+    caption_if_cut(CHART_ITEMS, case_count(chosen), lang)
     levels = ["area", "category"] if dimension == "area" else ["category", "area"]
     show_chart(make_treemap(chosen, levels, unit, lang, colors, names), f"{file_stem}-treemap", f"{dimension}_treemap")
     others = rows[(rows["indicator"] == indicator) & ~rows.index.isin(chosen.index)]

@@ -181,3 +181,15 @@ def batch_summary(rows: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
         outcomes=("kind", lambda k: int((k == "outcome").sum())),
     )
     return batches.set_index("batch").join(counts, how="inner").reset_index()
+
+
+def case_count(rows: pd.DataFrame) -> int:
+    """Return how many cases the rows come from (a case is a batch and a case number)."""
+    return len(rows[["batch", "case_no"]].drop_duplicates())
+
+
+def batches_in(batches: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Return the registered batches the rows come from (all of them when there are no rows)."""
+    if rows.empty:
+        return batches
+    return batches[batches["batch"].astype(int).isin({int(b) for b in rows["batch"].unique()})]

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
-from ftz.aggregate import EXACT, readable_money
+from ftz.aggregate import EXACT, case_count, readable_money
 from ftz.i18n import batch_label, code_label, t, unit_label
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -200,7 +200,7 @@ def make_treemap(
     if rows.empty:
         return _empty(title, 420, lang)
     ids, labels, parents, values, marker = [], [], [], [], []
-    few_cases = len(rows[["batch", "case_no"]].drop_duplicates()) <= 10 * CHART_ITEMS
+    few_cases = case_count(rows) <= 10 * CHART_ITEMS
     path = [*levels, "case_title"] if few_cases else levels
     for depth in range(len(path)):
         keys = path[: depth + 1]

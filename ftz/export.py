@@ -18,7 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ftz.aggregate import all_totals
+from ftz.aggregate import all_totals, batches_in
 from ftz.i18n import batch_label, code_label, t, unit_label
 from loaders.numbers import plain_number
 from loaders.schema import CHINESE_NAMES, COLUMN_NAMES
@@ -261,12 +261,10 @@ def _write_about_sheet(
         ("筛选条件 Filters", "" if filters else t("f_all", lang)),
     ]
     lines += [(f"  {t('f_' + key, lang)}", value) for key, value in filters.items()]
-    present = {int(b) for b in rows["batch"].unique()}
-    for batch in batches.to_dict("records"):
-        if not present or int(batch["batch"]) in present:
-            lines.append(
-                (batch_label(int(batch["batch"]), lang), f"{batch['title']}｜{batch['doc_no']}｜{batch['published']}")
-            )
+    for batch in batches_in(batches, rows).to_dict("records"):
+        lines.append(
+            (batch_label(int(batch["batch"]), lang), f"{batch['title']}｜{batch['doc_no']}｜{batch['published']}")
+        )
     lines.append(("规则 Rules", t("kpi_help", lang)))
     for key, value in lines:
         cell = WriteOnlyCell(sheet, value=key)

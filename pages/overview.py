@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ftz.aggregate import headline_totals
+from ftz.aggregate import batches_in, headline_totals
 from ftz.charts import format_total, make_area_category_heatmap, make_indicator_bar
 from ftz.i18n import batch_label, code_label, t
 from ui import area_names, get_batches, get_view, show_chart, stop_if_empty
@@ -14,8 +14,7 @@ lang, rows = view.lang, view.rows
 
 st.title(t("app_title", lang))
 batches = get_batches()
-shown_batches = batches[batches["batch"].isin(rows["batch"].unique())] if not rows.empty else batches
-for batch in shown_batches.to_dict("records"):
+for batch in batches_in(batches, rows).to_dict("records"):
     st.caption(
         f"{batch_label(int(batch['batch']), lang)}｜{batch['title']}｜{batch['doc_no']}｜"
         f"{t('published', lang)} {batch['published']}"
@@ -24,7 +23,7 @@ st.caption(f"{t('data_changed', lang)} {view.store.changed:%Y-%m-%d %H:%M}（北
 stop_if_empty(view)
 
 tiles = st.columns(3)
-tiles[0].metric(t("kpi_cases", lang), f"{rows[['batch', 'case_no']].drop_duplicates().shape[0]:,}")
+tiles[0].metric(t("kpi_cases", lang), f"{view.cases:,}")
 tiles[1].metric(t("kpi_figures", lang), f"{len(rows):,}")
 tiles[2].metric(t("kpi_areas", lang), f"{rows['area'].nunique():,}")
 

@@ -5,6 +5,8 @@ import pytest
 
 from ftz.aggregate import (
     batch_summary,
+    batches_in,
+    case_count,
     combine_bounds,
     convertible_units,
     headline_totals,
@@ -146,3 +148,16 @@ def test_batch_summary_counts_cases_figures_and_outcomes(store: pd.DataFrame) ->
 
     summary = batch_summary(store, load_batches())
     assert summary[["batch", "cases", "figures", "outcomes"]].values.tolist() == [[7, 3, 9, 9]]
+
+
+def test_case_count_and_batches_in_count_cases_by_batch_and_number() -> None:
+    rows = make_rows(
+        {"fact_id": "7-01-01"},
+        {"fact_id": "7-01-02"},
+        {"fact_id": "7-02-01", "case_no": 2},
+        {"fact_id": "9-02-01", "batch": 9, "case_no": 2},
+    )
+    assert case_count(rows) == 3
+    register = pd.DataFrame({"batch": [7, 8, 9], "title": ["七", "八", "九"]})
+    assert batches_in(register, rows)["batch"].tolist() == [7, 9]
+    assert batches_in(register, rows.iloc[0:0])["batch"].tolist() == [7, 8, 9]
