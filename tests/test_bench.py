@@ -7,7 +7,7 @@ import pytest
 from bench.generate import synthetic_store
 from bench.run import main
 from loaders.schema import validate_metrics
-from loaders.store import load_areas
+from loaders.store import load_areas, load_metrics
 
 
 def test_synthetic_store_is_valid() -> None:
@@ -22,6 +22,7 @@ def test_bench_runs_on_a_tiny_store(tmp_path: Path, capsys: pytest.CaptureFixtur
     printed = capsys.readouterr().out
     for measure in ("load (typed, validated)", "interaction", "Excel export", "ingest"):
         assert measure in printed
+    assert 900 in load_metrics(tmp_path / "ingest-500" / "metrics.csv")["batch"].tolist()  # the ingest ran
 
 
 @pytest.mark.browser

@@ -299,9 +299,14 @@ def _batch_8_with_a_quoted_line_break(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_change_copies_the_other_batches_and_writes_what_a_full_rewrite_writes(store: Path, tmp_path: Path) -> None:
+def test_a_change_copies_the_other_batches_and_writes_what_a_full_rewrite_writes(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from loaders.store import find_layout, load_areas, read_metrics, read_raw_csv, type_metrics
 
+    copied: list[Path] = []
+    write_batches = ingest.write_batches
+    monkeypatch.setattr(ingest, "write_batches", lambda path, *rest: (copied.append(path), write_batches(path, *rest)))
     _two_batch_store(store)
     full = tmp_path / "full"
     shutil.copytree(store.parent, full)
@@ -318,6 +323,7 @@ def test_a_change_copies_the_other_batches_and_writes_what_a_full_rewrite_writes
         assert store.read_bytes() == (full / "metrics.csv").read_bytes()
         fresh = type_metrics(read_raw_csv(store), load_areas()["area"].tolist())
         pd.testing.assert_frame_equal(read_metrics(store).frame, fresh)
+    assert copied == [store] * len(steps)  # only the store with a typed copy took the copying path
     assert '""试点""已服务企业 1,392 家，\n平均'.encode() in store.read_bytes()
     assert load_metrics(store)["batch"].drop_duplicates().tolist() == [7, 8, 1000]
 
@@ -326,11 +332,12 @@ def test_a_change_copies_the_other_batches_and_writes_what_a_full_rewrite_writes
     "edit",
     [
         lambda text: text.replace("\n", "\r\n"),
+        lambda text: text.replace("\n", "\r\n").replace("\r\n", "\n", 1),
         lambda text: "\ufeff" + text,
         lambda text: text.rstrip("\n"),
         lambda text: "\n".join([text.split("\n")[0], *reversed(text.rstrip("\n").split("\n")[1:])]) + "\n",
     ],
-    ids=["crlf", "bom", "no-final-line-end", "rows-not-by-batch"],
+    ids=["crlf", "crlf-rows-only", "bom", "no-final-line-end", "rows-not-by-batch"],
 )
 def test_a_store_edited_by_hand_is_read_whole_and_written_in_order(store: Path, edit: object) -> None:
     from loaders.store import find_layout, read_metrics
@@ -351,3 +358,15 @@ def test_a_first_register_beside_a_store_keeps_the_batches_already_registered(st
     register = pd.read_csv(store.parent / "batches.csv", dtype=str, keep_default_na=False)
     assert register["batch"].tolist() == ["7", "8"]
     assert register.loc[0, "source_file"] == "sources/batch-07.txt"
+
+
+def test_a_typed_copy_of_another_file_gives_no_layout(store: Path) -> None:
+    from loaders.store import cache_path, find_layout, read_metrics
+
+    _two_batch_store(store)
+    read_metrics(store)
+    copy = cache_path(store)
+    # Same size, other batch numbers: the copy kept under the new state's name is not of this file.
+    store.write_text(store.read_text(encoding="utf-8").replace("1000", "1001"), encoding="utf-8")
+    copy.rename(cache_path(store))
+    assert find_layout(store) is None

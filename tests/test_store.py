@@ -85,15 +85,19 @@ def test_shipped_store_loads() -> None:
 def test_batches_register_points_at_its_source() -> None:
     batches = load_batches()
     for batch in batches.itertuples():
-        assert (METRICS_PATH.parent / str(batch.source_file)).exists()
+        assert (METRICS_PATH.parent / str(batch.source_file)).is_file()
 
 
-def test_a_valid_store_is_read_from_its_typed_copy_until_it_changes(tmp_path: Path) -> None:
+def test_a_valid_store_is_read_from_its_typed_copy_until_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "metrics.csv"
     path.write_bytes(VALID.read_bytes())
     first = read_metrics(path)
     assert cache_path(path).exists()
-    again = read_metrics(path)
+    with monkeypatch.context() as patched:
+        patched.setattr("loaders.store.read_raw_csv", lambda _: pytest.fail("the CSV was parsed again"))
+        again = read_metrics(path)
     pd.testing.assert_frame_equal(first.frame, again.frame)
     # the file changes: the copy no longer matches, the file is read and validated again
     raw = pd.read_csv(VALID, dtype=str, keep_default_na=False)
