@@ -327,9 +327,12 @@ def export_filename(
     For example 湖北自贸试验区实践案例指标_第七批_宜昌片区_20260101-1200.xlsx.
     """
     parts = ["Hubei-FTZ-case-metrics" if lang == "en" else "湖北自贸试验区实践案例指标"]
-    batches = sorted(int(b) for b in rows["batch"].unique())
-    if batches:
-        parts.append("-".join(batch_label(b, lang).replace(" ", "") for b in batches))
+    batches = [batch_label(b, lang).replace(" ", "") for b in sorted(int(b) for b in rows["batch"].unique())]
+    # Many batches are named by the first and the last: a file name has at most 255 bytes.
+    if len(batches) > 3:
+        parts.append(("{}-to-{}" if lang == "en" else "{}至{}").format(batches[0], batches[-1]))
+    elif batches:
+        parts.append("-".join(batches))
     if filters.get("area"):
         parts.append("-".join(area_names.get(a, a).replace(" ", "") for a in filters["area"].split("、")))
     if filters.get("category"):

@@ -144,3 +144,17 @@ def test_export_filename_says_what_the_file_holds(store: pd.DataFrame) -> None:
     assert name == "湖北自贸试验区实践案例指标_第七批_宜昌片区_20260101-1200.xlsx"
     english = export_filename(store, {}, "en", NAMES, EXPORTED_AT, "csv")
     assert english == "Hubei-FTZ-case-metrics_Batch7_20260101-1200.csv"
+
+
+def test_export_filename_names_many_batches_by_the_first_and_last() -> None:
+    three = pd.DataFrame({"batch": [9, 7, 8, 7]})
+    assert (
+        export_filename(three, {}, "zh", NAMES, EXPORTED_AT, "csv")
+        == "湖北自贸试验区实践案例指标_第七批-第八批-第九批_20260101-1200.csv"
+    )
+    many = pd.DataFrame({"batch": range(1000, 5000)})
+    name = export_filename(many, {}, "zh", NAMES, EXPORTED_AT, "xlsx")
+    assert name == "湖北自贸试验区实践案例指标_第1000批至第4999批_20260101-1200.xlsx"
+    assert len(name.encode()) < 255
+    english = export_filename(many, {}, "en", NAMES, EXPORTED_AT, "csv")
+    assert english == "Hubei-FTZ-case-metrics_Batch1000-to-Batch4999_20260101-1200.csv"
