@@ -5,27 +5,28 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.pages_manager import PagesManager
 
-from ftz.aggregate import case_count, indicator_choices, summable_in, totals, unit_choices
+from ftz.aggregate import TOTAL_COLUMNS, case_count, indicator_choices, summable_in, totals, unit_choices
 from ftz.charts import CHART_ITEMS, make_case_bar, make_total_bar, make_treemap
 from ftz.export import EXCEL_MAX_ROWS, export_filename, to_csv, to_xlsx
 from ftz.filters import (
     LIST_KEYS,
     SEARCH_KEY,
     Filters,
-    apply_filters,
     describe,
+    filter_mask,
     filter_options,
     from_query,
     search_column,
@@ -68,13 +69,36 @@ class Store:
 
 @dataclass(frozen=True)
 class View:
-    """What the entry script hands to the page it runs: language, filters and the rows they select."""
+    """What the entry script hands to the page it runs: language, filters and the rows they select.
+
+    The selection is kept as a mask over the store and copied out only as far as a page asks: a
+    page that needs a few columns, or one indicator's rows, does not copy every column of every row."""
 
     lang: str
     filters: Filters
     store: Store
-    rows: pd.DataFrame
+    mask: np.ndarray  # which of the store's rows the filters select
     cases: int  # how many cases the rows come from
+
+    @cached_property
+    def rows(self) -> pd.DataFrame:
+        """Return the selected rows, every column."""
+        return self.store.frame[self.mask]
+
+    @cached_property
+    def figures(self) -> int:
+        """Return how many rows are selected."""
+        return int(self.mask.sum())
+
+    def columns(self, *names: str) -> pd.DataFrame:
+        """Return the selected rows, only these columns."""
+        return self.store.frame.loc[self.mask, list(names)]
+
+    def rows_where(self, column: str, value: object, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Return the selected rows whose column equals the value: these columns, or every column."""
+        frame = self.store.frame
+        chosen = self.mask & (frame[column] == value).to_numpy(dtype=bool)
+        return frame[chosen] if columns is None else frame.loc[chosen, list(columns)]
 
 
 def store_path() -> Path:
@@ -216,12 +240,12 @@ def sidebar(store: Store) -> View:
             )
         st.text_input(t("f_q", lang), key="f_q")
         filters = Filters(**{key: tuple(st.session_state[f"f_{key}"]) for key in LIST_KEYS}, q=st.session_state["f_q"])
-        rows = apply_filters(store.frame, filters, store.search if filters.q.strip() else None)
+        mask = filter_mask(store.frame, filters, store.search if filters.q.strip() else None)
         st.button(t("reset", lang), on_click=_reset_filters, key="reset", disabled=filters.is_empty())
-        cases = case_count(rows)
-        st.caption(t("matching", lang, cases=cases, figures=len(rows)))
+        view = View(lang, filters, store, mask, case_count(store.frame.loc[mask, ["batch", "case_no"]]))
+        st.caption(t("matching", lang, cases=view.cases, figures=view.figures))
     _write_url(lang, filters)
-    return View(lang, filters, store, rows, cases)
+    return view
 
 
 def set_view(view: View) -> None:
@@ -239,7 +263,7 @@ def get_view() -> View:
 
 def stop_if_empty(view: View) -> None:
     """Show a friendly message and stop the page when the filters match nothing."""
-    if view.rows.empty:
+    if not view.figures:
         st.info(t("nothing_matches", view.lang))
         st.stop()
 
@@ -262,10 +286,10 @@ def show_chart(fig: go.Figure, name: str, key: str) -> None:
 
 def compare_page(view: View, dimension: str) -> None:
     """Lay out the areas or categories page: pick an indicator and unit, then totals, cases and a treemap."""
-    lang, rows = view.lang, view.rows
+    lang = view.lang
     st.title(t("page_areas" if dimension == "area" else "page_categories", lang))
     stop_if_empty(view)
-    indicators = indicator_choices(rows)
+    indicators = indicator_choices(view.columns(*TOTAL_COLUMNS))
     if not indicators:
         st.info(t("no_totals", lang))
         st.stop()
@@ -276,6 +300,7 @@ def compare_page(view: View, dimension: str) -> None:
         format_func=lambda code: code_label("indicator", code, lang),
         key=f"{dimension}_indicator",
     )
+    rows = view.rows_where("indicator", indicator)
     unit = right.selectbox(
         t("choose_unit", lang),
         unit_choices(rows, indicator),
@@ -294,17 +319,22 @@ def compare_page(view: View, dimension: str) -> None:
     caption_if_cut(CHART_ITEMS, case_count(chosen), lang)
     levels = ["area", "category"] if dimension == "area" else ["category", "area"]
     show_chart(make_treemap(chosen, levels, unit, lang, colors, names), f"{file_stem}-treemap", f"{dimension}_treemap")
-    others = rows[(rows["indicator"] == indicator) & ~rows.index.isin(chosen.index)]
+    others = rows[~rows.index.isin(chosen.index)]
     if not others.empty:
         st.caption(t("excluded_from_totals", lang, n=len(others)))
         show_table(others, lang, key=f"{dimension}_others")
     download_buttons(view, key=dimension)
 
 
+# The columns show_table shows, and those the explorer reads: its ranking, bars and table.
+TABLE_COLUMNS = ["case_no", "case_title", "area", "metric", "value_text", "kind", "scope", "as_of"]
+EXPLORER_COLUMNS = [*TABLE_COLUMNS, "batch", "value_std", "unit_std"]
+
+
 def show_table(rows: pd.DataFrame, lang: str, key: str) -> None:
     """Show figures as they are written, under the schema's column names in the language, codes as labels
     (the first TABLE_ROWS of them)."""
-    columns = ["case_no", "case_title", "area", "metric", "value_text", "kind", "scope", "as_of"]
+    columns = TABLE_COLUMNS
     caption_if_cut(TABLE_ROWS, len(rows), lang, "showing")
     rows = rows.head(TABLE_ROWS)
     shown = rows[columns].assign(
@@ -320,16 +350,18 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download_buttons(view: View, key: str) -> None:
-    """Offer the selected rows as Excel and CSV; the files are built only when a button is clicked."""
-    lang, rows = view.lang, view.rows
+    """Offer the selected rows as Excel and CSV; the files, and the copy of the rows they hold, are made
+    only when a button is clicked."""
+    lang, empty = view.lang, not view.figures
     exported_at = datetime.now(BEIJING)
     filters, names = describe(view.filters), area_names(lang)
+    batches = view.columns("batch")
     left, right, _ = st.columns([1, 1, 4])
-    too_many = len(rows) + 1 > EXCEL_MAX_ROWS
+    too_many = view.figures + 1 > EXCEL_MAX_ROWS
     left.download_button(
         t("download_excel", lang),
         data=lambda: to_xlsx(
-            rows,
+            view.rows,
             filters=filters,
             lang=lang,
             batches=get_batches(),
@@ -337,25 +369,25 @@ def download_buttons(view: View, key: str) -> None:
             data_version=view.store.version,
             exported_at=exported_at,
         ),
-        file_name=export_filename(rows, filters, lang, names, exported_at, "xlsx"),
+        file_name=export_filename(batches, filters, lang, names, exported_at, "xlsx"),
         mime=XLSX_MIME,
         key=f"{key}_xlsx",
-        disabled=too_many or rows.empty,
+        disabled=too_many or empty,
         on_click="ignore",
         icon=":material/download:",
     )
     right.download_button(
         t("download_csv", lang),
-        data=lambda: to_csv(rows, lang),
-        file_name=export_filename(rows, filters, lang, names, exported_at, "csv"),
+        data=lambda: to_csv(view.rows, lang),
+        file_name=export_filename(batches, filters, lang, names, exported_at, "csv"),
         mime="text/csv",
         key=f"{key}_csv",
-        disabled=rows.empty,
+        disabled=empty,
         on_click="ignore",
         icon=":material/download:",
     )
     if too_many:
-        st.warning(t("too_many_rows", lang, n=f"{len(rows):,}", limit=f"{EXCEL_MAX_ROWS - 1:,}"))
+        st.warning(t("too_many_rows", lang, n=f"{view.figures:,}", limit=f"{EXCEL_MAX_ROWS - 1:,}"))
 
 
 def admin_password() -> str | None:

@@ -24,12 +24,13 @@ import pandas as pd
 from openpyxl import Workbook
 
 from bench.generate import synthetic_store
-from ftz.aggregate import headline_totals, summable_in
+from ftz.aggregate import TOTAL_COLUMNS, case_count, convertible_units, headline_totals, ranked_figures
 from ftz.charts import CHART_ITEMS, make_area_category_heatmap, make_indicator_bar, make_ranked_bar
 from ftz.export import export_frame, to_xlsx
-from ftz.filters import Filters, apply_filters, search_column
+from ftz.filters import Filters, filter_mask, filter_options
 from loaders.ingest import apply, prepare, store_text
 from loaders.store import DATA_DIR, cache_path, load_batches, read_metrics, read_raw_csv
+from ui import EXPLORER_COLUMNS, Store, View
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADLINE = ["enterprises", "financing", "talent", "projects", "services", "patents", "output"]
@@ -37,16 +38,23 @@ NAMES = {"武汉片区": "武汉片区", "襄阳片区": "襄阳片区", "宜昌
 COLORS = {"武汉片区": "#1f5fa8", "襄阳片区": "#d9822b", "宜昌片区": "#2a9d6f"}
 
 
-def median_time(run: Callable[[], object], repeats: int, warmup: bool = False) -> float:
-    """Return the median wall time of `repeats` runs, in seconds (after one untimed run if `warmup`)."""
+def paired_times(
+    ours: Callable[[], object], floor: Callable[[], object], repeats: int, warmup: bool = False
+) -> tuple[float, float]:
+    """Return the median wall times of two runs taken in turns, so that both meet the same moments of a
+    shared machine (whose speed here drifts by up to 2× within minutes); one untimed run each if `warmup`."""
     if warmup:
-        run()
-    times = []
+        ours()
+        floor()
+    times: list[tuple[float, float]] = []
     for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        pair = []
+        for run in (ours, floor):
+            start = time.perf_counter()
+            run()
+            pair.append(time.perf_counter() - start)
+        times.append((pair[0], pair[1]))
+    return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)
 
 
 def prepare_store(rows: int, folder: Path) -> Path:
@@ -63,14 +71,19 @@ def prepare_store(rows: int, folder: Path) -> Path:
     return store
 
 
-def interaction(frame: pd.DataFrame, search: pd.Series) -> None:
-    """One leader's click: filter, add up, and build the overview's and the explorer's figures."""
-    rows = apply_filters(frame, Filters(area=("武汉片区",), kind=("outcome", "context")), search)
+def interaction(store: Store) -> None:
+    """One leader's click, as the sidebar, the overview and the explorer do it: filter, count, add up,
+    and build the overview's figures and the explorer's bars of the largest figures."""
+    mask = filter_mask(store.frame, Filters(area=("武汉片区",), kind=("outcome", "context")))
+    view = View("zh", Filters(), store, mask, case_count(store.frame.loc[mask, ["batch", "case_no"]]))
+    rows = view.columns("batch", "case_no", "area", "category", *TOTAL_COLUMNS)
     headline_totals(rows, HEADLINE)
     make_area_category_heatmap(rows, "zh", NAMES)
     make_indicator_bar(rows, "zh")
-    chosen = summable_in(rows, "enterprises", "家")
-    make_ranked_bar(chosen.nlargest(CHART_ITEMS, "value_std"), "家", "zh", COLORS, NAMES, log=False)
+    view.columns("indicator")["indicator"].value_counts(sort=False)
+    chosen = view.rows_where("indicator", "enterprises", EXPLORER_COLUMNS)
+    ranked, _ = ranked_figures(chosen, convertible_units(chosen)[0], outcomes_only=True)
+    make_ranked_bar(ranked.nlargest(CHART_ITEMS, "value_std"), "家", "zh", COLORS, NAMES, log=False)
 
 
 def plain_write_only(frame: pd.DataFrame) -> bytes:
@@ -110,20 +123,21 @@ def measure_size(rows: int, repeats: int, folder: Path) -> list[tuple[str, int, 
     """Return (measure, rows, ours, floor, goal) for one store size."""
     store = prepare_store(rows, folder)
     results = []
-    ours = median_time(lambda: read_metrics(store), repeats)
-    floor = median_time(lambda: pd.read_csv(store), repeats)
+    ours, floor = paired_times(lambda: read_metrics(store), lambda: pd.read_csv(store), repeats)
     results.append(("load (typed, validated)", rows, ours, floor, "≤ 1.5× floor"))
     frame = read_metrics(store).frame
-    search = search_column(frame)
-    # A server has answered clicks before this one: each side runs once untimed, then 5+ times.
-    ours = median_time(lambda: interaction(frame, search), max(repeats, 5), warmup=True)
-    floor = median_time(
-        lambda: frame.groupby(["area", "category"], observed=True)["value"].sum(), max(repeats, 5), warmup=True
+    served = Store(frame, filter_options(frame), datetime.now(), "bench")
+    # A server has answered clicks before this one: each side runs once untimed, then 9+ times.
+    ours, floor = paired_times(
+        lambda: interaction(served),
+        lambda: frame.groupby(["area", "category"], observed=True)["value"].sum(),
+        max(repeats, 9),
+        warmup=True,
     )
     results.append(("interaction (filter+totals+figures)", rows, ours, floor, "≤ 3× floor, < 0.3 s"))
     part = frame.head(100_000)
     batches = load_batches()
-    ours = median_time(
+    ours, floor = paired_times(
         lambda: to_xlsx(
             part,
             filters={},
@@ -133,9 +147,9 @@ def measure_size(rows: int, repeats: int, folder: Path) -> list[tuple[str, int, 
             data_version="bench",
             exported_at=datetime(2026, 1, 1),
         ),
+        lambda: plain_write_only(export_frame(part, "zh")),
         repeats,
     )
-    floor = median_time(lambda: plain_write_only(export_frame(part, "zh")), repeats)
     results.append((f"Excel export of {len(part):,} rows", len(part), ours, floor, "≤ 1.3× floor"))
     batch = new_batch_file(min(10_000, rows), folder)
     copy = folder / f"ingest-{rows}"

@@ -10,11 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ftz.filters import is_in
 from loaders.schema import ABOUT, AT_LEAST, AT_MOST, CUMULATIVE, QUALIFIER_SEPARATOR, QUALIFIERS, UNITS
 
 EXACT = "exact"
 BOUNDS = [EXACT, AT_LEAST, AT_MOST, ABOUT]
 ADDITIVE_UNITS = frozenset(name for name, unit in UNITS.items() if unit.additive)
+# The columns a total reads: a page that only adds up can copy just these out of a large selection.
+TOTAL_COLUMNS = ("indicator", "unit_std", "kind", "scope", "part_of", "unit", "value_std", "value_high", "qualifier")
 
 
 def summable_mask(frame: pd.DataFrame) -> pd.Series:
@@ -23,7 +26,7 @@ def summable_mask(frame: pd.DataFrame) -> pd.Series:
         (frame["kind"] == "outcome")
         & (frame["scope"] == "zone")
         & frame["part_of"].isna()
-        & frame["unit"].isin(ADDITIVE_UNITS)
+        & is_in(frame["unit"], ADDITIVE_UNITS)
         & frame["value_std"].notna()
     )
 
@@ -52,7 +55,12 @@ def row_bound(qualifier: object, value_high: float | None) -> str:
 
 def row_bounds(rows: pd.DataFrame) -> pd.Series:
     """Return row_bound for every row, computed once per distinct qualifier rather than per row."""
-    codes, qualifiers = pd.factorize(rows["qualifier"])
+    qualifier = rows["qualifier"]
+    if isinstance(qualifier.dtype, pd.CategoricalDtype):
+        codes, distinct = qualifier.cat.codes.to_numpy(), qualifier.cat.categories
+    else:
+        codes, distinct = pd.factorize(qualifier)
+    qualifiers = list(distinct)
     # A missing qualifier has code -1: the last entry of each list. Bounds stay codes until the end.
     plain = np.array([BOUNDS.index(row_bound(q, None)) for q in [*qualifiers, None]])
     ranged = np.array([BOUNDS.index(row_bound(q, 1.0)) for q in [*qualifiers, None]])
@@ -83,24 +91,19 @@ def all_totals(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     bounds = row_bounds(rows)
     rows = rows.assign(_least=bounds == AT_LEAST, _most=bounds == AT_MOST, _about=bounds == ABOUT)
+    # One pass of sums (a flag's sum is how many rows have it) costs half of a named aggregation.
     grouped = rows.groupby(["indicator", "unit_std", *by], observed=True, sort=True)
-    result = grouped.agg(
-        total=("value_std", "sum"),
-        figures=("value_std", "size"),
-        least=("_least", "any"),
-        most=("_most", "any"),
-        about=("_about", "any"),
-    ).reset_index()
+    sums = grouped[["value_std", "_least", "_most", "_about"]].sum()
+    result = sums.assign(figures=grouped.size()).reset_index().rename(columns={"value_std": "total"})
     # The unit is grouped as the categorical it is and only the few result rows are made text.
     result["unit_std"] = result["unit_std"].astype(str)
     # As combine_bounds: one kind of bound stays, two kinds or any "about" make the sum approximate.
     result["bound"] = [
-        combine_bounds({b for b, on in ((AT_LEAST, least), (AT_MOST, most), (ABOUT, about)) if on})
-        for least, most, about in zip(result["least"], result["most"], result["about"], strict=True)
+        combine_bounds({b for b, n in ((AT_LEAST, least), (AT_MOST, most), (ABOUT, about)) if n})
+        for least, most, about in zip(result["_least"], result["_most"], result["_about"], strict=True)
     ]
-    uses = rows.groupby(["indicator", "unit_std"], observed=True).size().rename("_uses").reset_index()
-    uses["unit_std"] = uses["unit_std"].astype(str)
-    result = result.merge(uses, on=["indicator", "unit_std"], how="left")
+    # How many figures use each indicator's unit, counted on the few result rows, not the selection.
+    result["_uses"] = result.groupby(["indicator", "unit_std"], observed=True)["figures"].transform("sum")
     result = result.sort_values(["indicator", "_uses"], ascending=[True, False], kind="stable")
     return result[columns].reset_index(drop=True)
 
@@ -167,10 +170,8 @@ def ranked_figures(rows: pd.DataFrame, unit_std: str, outcomes_only: bool) -> tu
     """Return the figures that rank in one standard unit (outcomes only if asked) and those that cannot
     be converted to it, which are shown apart and never compared."""
     in_unit = (rows["unit_std"] == unit_std) & rows["value_std"].notna()
-    ranked = rows[in_unit]
-    if outcomes_only:
-        ranked = ranked[ranked["kind"] == "outcome"]
-    return ranked, rows[~in_unit]
+    ranks = in_unit & (rows["kind"] == "outcome") if outcomes_only else in_unit
+    return rows[ranks], rows[~in_unit]
 
 
 def batch_summary(rows: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
@@ -183,9 +184,37 @@ def batch_summary(rows: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
     return batches.set_index("batch").join(counts, how="inner").reset_index()
 
 
+def case_keys(rows: pd.DataFrame) -> np.ndarray:
+    """Return one integer per row naming its case (a case is a batch and a case number).
+
+    One integer column hashes several times faster than the pair of columns: 5 ms for 420k rows
+    instead of 25. Batch and case numbers are small positive integers, far from overflowing."""
+    case_no = rows["case_no"].to_numpy(dtype=np.int64)
+    span = int(case_no.max()) + 1 if len(case_no) else 1
+    return rows["batch"].to_numpy(dtype=np.int64) * span + case_no
+
+
 def case_count(rows: pd.DataFrame) -> int:
-    """Return how many cases the rows come from (a case is a batch and a case number)."""
-    return len(rows[["batch", "case_no"]].drop_duplicates())
+    """Return how many cases the rows come from."""
+    return len(pd.unique(case_keys(rows)))
+
+
+def first_of_each_case(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return each case's first row."""
+    return rows[~pd.Index(case_keys(rows)).duplicated()]
+
+
+def crosstab(rows: pd.DataFrame, index: str, columns: str) -> pd.DataFrame:
+    """Return how many rows have each pair of values of two categorical columns, in the order of their
+    categories, leaving out values no row has. Counted on the codes: a groupby costs 5–10× more."""
+    down, across = rows[index].cat, rows[columns].cat
+    width = len(across.categories)
+    pairs = down.codes.to_numpy(dtype=np.int64) * width + across.codes.to_numpy(dtype=np.int64)
+    # Code -1 is a missing value: such a row is in no cell.
+    pairs = pairs[(down.codes.to_numpy() >= 0) & (across.codes.to_numpy() >= 0)]
+    cells = np.bincount(pairs, minlength=len(down.categories) * width).reshape(-1, width)
+    table = pd.DataFrame(cells, index=down.categories, columns=across.categories)
+    return table.loc[cells.sum(axis=1) > 0, cells.sum(axis=0) > 0]
 
 
 def batches_in(batches: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
-from ftz.aggregate import EXACT, case_count, readable_money
+from ftz.aggregate import EXACT, case_count, crosstab, first_of_each_case, readable_money
 from ftz.i18n import batch_label, code_label, t, unit_label
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -51,6 +51,12 @@ def case_labels(rows: pd.DataFrame, text: str, lang: str) -> list[str]:
     return [f"{batch_label(int(b), lang)} {label}" for b, label in zip(rows["batch"], numbered, strict=True)]
 
 
+def hover_data(rows: pd.DataFrame, columns: list[str]) -> list[list[object]]:
+    """Return the columns row by row, for a trace's customdata. DataFrame.to_numpy would turn every
+    category of a categorical column into an object first: 35 ms for the case titles of 1M rows."""
+    return [list(values) for values in zip(*(rows[c].tolist() for c in columns), strict=True)]
+
+
 def short(text: str, limit: int = 12) -> str:
     """Return a label cut to `limit` characters with an ellipsis, so that axes fit a phone's width."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -88,13 +94,7 @@ def make_area_category_heatmap(frame: pd.DataFrame, lang: str, area_names: dict[
     title, height = t("cases_by_area_category", lang), 300
     if frame.empty:
         return _empty(title, height, lang)
-    cases = frame[["batch", "case_no", "area", "category"]].drop_duplicates(["batch", "case_no"])
-    counts = cases.groupby(["area", "category"], observed=True).size().unstack(fill_value=0)
-    counts = counts.reindex(
-        index=[a for a in frame["area"].cat.categories if a in counts.index],
-        columns=[c for c in frame["category"].cat.categories if c in counts.columns],
-        fill_value=0,
-    )
+    counts = crosstab(first_of_each_case(frame[["batch", "case_no", "area", "category"]]), "area", "category")
     y = [area_names.get(str(a), str(a)) for a in counts.index]
     heatmap = go.Heatmap(
         z=counts.to_numpy(),
@@ -116,7 +116,7 @@ def make_indicator_bar(frame: pd.DataFrame, lang: str) -> go.Figure:
     title, height = t("figures_by_indicator", lang), 340
     if frame.empty:
         return _empty(title, height, lang)
-    counts = frame.groupby(["indicator", "kind"], observed=True).size().unstack(fill_value=0)
+    counts = crosstab(frame, "indicator", "kind")
     labels = [code_label("indicator", str(i), lang) for i in counts.index]
     colors = {"outcome": "#1f5fa8", "policy": "#9ab8d8", "target": "#f2b35e", "context": "#c9c9c9"}
     bars = [
@@ -248,7 +248,7 @@ def make_ranked_bar(
                 orientation="h",
                 name=names.get(str(area), str(area)),
                 marker_color=colors.get(str(area), GREY),
-                customdata=ordered.loc[part, ["case_title", "value_text"]].to_numpy(),
+                customdata=hover_data(ordered[part], ["case_title", "value_text"]),
                 hovertemplate=(
                     f"%{{customdata[0]}}<br>%{{y}}<br>%{{x:,}} {unit_label(unit_std, lang)}"
                     "<br>「%{customdata[1]}」<extra></extra>"
@@ -304,7 +304,7 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
                 ),
                 # The shorter time sits left: its words read rightwards, the longer time's leftwards.
                 textposition="bottom right" if name == "after" else "top left",
-                customdata=pairs[[f"{name}_text", "case_title"]].to_numpy(),
+                customdata=hover_data(pairs, [f"{name}_text", "case_title"]),
                 hovertemplate="%{customdata[1]}<br>%{y}<br>%{customdata[0]}<extra></extra>",
             )
         )

@@ -6,6 +6,7 @@ from ftz.aggregate import convertible_units, ranked_figures
 from ftz.charts import CHART_ITEMS, make_ranked_bar
 from ftz.i18n import code_label, t, unit_label
 from ui import (
+    EXPLORER_COLUMNS,
     area_colors,
     area_names,
     caption_if_cut,
@@ -17,16 +18,18 @@ from ui import (
 )
 
 view = get_view()
-lang, rows = view.lang, view.rows
+lang = view.lang
 st.title(t("page_explorer", lang))
 stop_if_empty(view)
 
-indicators = [str(c) for c in rows["indicator"].cat.categories if (rows["indicator"] == c).any()]
+# In code-list order: a categorical's counts come in the order of its categories.
+counts = view.columns("indicator")["indicator"].value_counts(sort=False)
+indicators = [str(code) for code, n in counts.items() if n]
 left, middle, right = st.columns([2, 2, 1.2])
 indicator = left.selectbox(
     t("choose_indicator", lang), indicators, format_func=lambda c: code_label("indicator", c, lang), key="ex_indicator"
 )
-chosen = rows[rows["indicator"] == indicator]
+chosen = view.rows_where("indicator", indicator, EXPLORER_COLUMNS)
 units = convertible_units(chosen)
 if not units:
     st.info(t("cannot_convert", lang))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ftz.aggregate import batches_in, headline_totals
+from ftz.aggregate import TOTAL_COLUMNS, batches_in, headline_totals
 from ftz.charts import format_total, make_area_category_heatmap, make_indicator_bar
 from ftz.i18n import batch_label, code_label, t
 from ui import area_names, get_batches, get_view, show_chart, stop_if_empty
@@ -10,7 +10,8 @@ from ui import area_names, get_batches, get_view, show_chart, stop_if_empty
 HEADLINE_INDICATORS = ["enterprises", "financing", "talent", "projects", "services", "patents", "output"]
 
 view = get_view()
-lang, rows = view.lang, view.rows
+# Only what the tiles, totals and charts read is copied out of the selection.
+lang, rows = view.lang, view.columns("batch", "case_no", "area", "category", *TOTAL_COLUMNS)
 
 st.title(t("app_title", lang))
 batches = get_batches()
@@ -24,7 +25,7 @@ stop_if_empty(view)
 
 tiles = st.columns(3)
 tiles[0].metric(t("kpi_cases", lang), f"{view.cases:,}")
-tiles[1].metric(t("kpi_figures", lang), f"{len(rows):,}")
+tiles[1].metric(t("kpi_figures", lang), f"{view.figures:,}")
 tiles[2].metric(t("kpi_areas", lang), f"{rows['area'].nunique():,}")
 
 st.subheader(t("headline", lang), help=t("kpi_help", lang))

@@ -7,8 +7,11 @@ from ftz.aggregate import (
     batch_summary,
     batches_in,
     case_count,
+    case_keys,
     combine_bounds,
     convertible_units,
+    crosstab,
+    first_of_each_case,
     headline_totals,
     ranked_figures,
     readable_money,
@@ -161,3 +164,38 @@ def test_case_count_and_batches_in_count_cases_by_batch_and_number() -> None:
     register = pd.DataFrame({"batch": [7, 8, 9], "title": ["七", "八", "九"]})
     assert batches_in(register, rows)["batch"].tolist() == [7, 9]
     assert batches_in(register, rows.iloc[0:0])["batch"].tolist() == [7, 8, 9]
+
+
+def test_case_keys_tell_apart_the_same_case_number_in_two_batches() -> None:
+    rows = make_rows(
+        {"fact_id": "7-01-01"},
+        {"fact_id": "7-12-01", "case_no": 12},
+        {"fact_id": "9-01-01", "batch": 9},
+        {"fact_id": "7-01-02"},
+    )
+    keys = case_keys(rows)
+    assert len(set(keys)) == 3
+    assert keys[0] == keys[3]
+    assert first_of_each_case(rows)["fact_id"].tolist() == ["7-01-01", "7-12-01", "9-01-01"]
+    assert case_count(rows.iloc[0:0]) == 0
+
+
+def test_crosstab_counts_pairs_in_category_order_without_empty_rows_or_columns() -> None:
+    rows = make_rows(
+        {"area": "宜昌片区", "kind": "outcome"},
+        {"area": "武汉片区", "kind": "context"},
+        {"area": "武汉片区", "kind": "context"},
+        {"area": "武汉片区", "kind": "outcome"},
+    )
+    table = crosstab(rows, "area", "kind")
+    assert table.index.tolist() == ["武汉片区", "宜昌片区"]  # the register's order; 襄阳片区 has no row
+    assert table.columns.tolist() == ["outcome", "context"]  # the code list's order; policy and target unused
+    assert table.to_numpy().tolist() == [[1, 2], [1, 0]]
+    grouped = rows.groupby(["area", "kind"], observed=True).size().unstack(fill_value=0)
+    assert table.equals(grouped.loc[table.index, table.columns].rename_axis(index=None, columns=None))
+
+
+def test_crosstab_leaves_out_rows_with_a_missing_value() -> None:
+    rows = make_rows({"qualifier": "超"}, {}, {"qualifier": "超"})
+    table = crosstab(rows, "qualifier", "kind")
+    assert table.to_numpy().tolist() == [[2]]

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.media_file_manager import MediaFileManager
@@ -14,7 +15,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from ftz.export import to_csv, to_xlsx
-from ftz.filters import Filters, apply_filters
+from ftz.filters import Filters, apply_filters, filter_mask, filter_options
 from loaders.store import load_batches, load_metrics
 from tests.conftest import FIXTURES, ROOT
 
@@ -289,3 +290,20 @@ def test_refresh_takes_a_document_proposes_rows_and_checks_them(
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
     assert any("新增 13 条" in m.value for m in at.markdown)
+
+
+def test_view_copies_out_of_the_selection_only_what_is_asked(store: pd.DataFrame) -> None:
+    from ui import Store, View
+
+    filters = Filters(area=("武汉片区",), kind=("outcome", "context"))
+    served = Store(store, filter_options(store), datetime(2026, 1, 1), "test")
+    view = View("zh", filters, served, filter_mask(store, filters), cases=0)
+    selected = apply_filters(store, filters)
+    assert view.rows.equals(selected)
+    assert view.figures == len(selected) > 0
+    assert view.columns("area", "value_std").equals(selected[["area", "value_std"]])
+    time = selected[selected["indicator"] == "time"]
+    assert not time.empty
+    assert view.rows_where("indicator", "time").equals(time)
+    assert view.rows_where("indicator", "time", ["metric"]).equals(time[["metric"]])
+    assert view.rows_where("indicator", "no-such-indicator").empty

@@ -86,6 +86,15 @@ def test_ranked_bar_switches_to_log(rows: pd.DataFrame) -> None:
     assert sorted(v for trace in fig.data for v in trace.x) == [5, 30, 100]
 
 
+def test_ranked_bar_hover_names_each_bar_s_case_and_words(rows: pd.DataFrame) -> None:
+    fig = make_ranked_bar(rows, "家", "zh", COLORS, NAMES_ZH, log=False)
+    hovers = {x: tuple(data) for trace in fig.data for x, data in zip(trace.x, trace.customdata, strict=True)}
+    expected = {
+        v: (str(c), str(w)) for v, c, w in zip(rows["value_std"], rows["case_title"], rows["value_text"], strict=True)
+    }
+    assert hovers == expected
+
+
 def test_time_dumbbell_shows_the_cut() -> None:
     quote = "办理时间从2—3天缩短至5分钟。"
     pair = make_rows(
@@ -114,6 +123,7 @@ def test_time_dumbbell_shows_the_cut() -> None:
     fig = make_time_dumbbell(pairs, "zh")
     after = next(trace for trace in fig.data if trace.name == "改革后")
     assert list(after.text) == ["5分钟（缩短 99.8%）"]
+    assert [tuple(data) for data in after.customdata] == [("5分钟", pairs["case_title"].iloc[0])]
     assert fig.layout.xaxis.type == "log"
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from ftz.filters import Filters, apply_filters, filter_options, from_query, normalize_text
+from ftz.filters import Filters, apply_filters, filter_mask, filter_options, from_query, is_in, normalize_text
 
 
 def test_filters_round_trip_through_the_url(store: pd.DataFrame) -> None:
@@ -51,3 +51,20 @@ def test_search_column_folds_like_normalize_text(store: pd.DataFrame) -> None:
         normalize_text(" ".join(v)) for v in store[["metric", "case_title", "source_quote"]].astype(str).to_numpy()
     ]
     assert search_column(store).tolist() == expected
+
+
+def test_is_in_compares_categoricals_by_code_and_never_matches_a_missing_value() -> None:
+    column = pd.Series(pd.Categorical(["a", None, "b", "c", "a"], categories=["a", "b", "c", "d"]))
+    assert is_in(column, ["a", "c"]).tolist() == [True, False, False, True, True]
+    assert is_in(column, ["zz"]).tolist() == [False] * 5  # a value the column does not have
+    assert is_in(column, []).tolist() == [False] * 5
+    assert is_in(pd.Series([7, 9, 7]), ["7", "x"]).tolist() == [True, False, True]
+
+
+def test_filter_mask_selects_what_apply_filters_returns(store: pd.DataFrame) -> None:
+    filters = Filters(area=("武汉片区", "宜昌片区"), kind=("outcome",), q="企业")
+    mask = filter_mask(store, filters)
+    assert mask.dtype == bool
+    assert len(mask) == len(store)
+    assert store[mask].equals(apply_filters(store, filters))
+    assert 0 < mask.sum() < len(store)
