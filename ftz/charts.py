@@ -31,7 +31,8 @@ def _figure(title: str, height: int, traces: Sequence[BaseTraceType] = (), **lay
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
         "plot_bgcolor": "white",
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"},
+        # Under the plot: a legend over it wraps on a phone and covers the title.
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
         "hoverlabel": {"font": {"family": FONT}},
         "xaxis": {"automargin": True, "gridcolor": "#eeeeee"},
         "yaxis": {"automargin": True, "gridcolor": "#eeeeee"},

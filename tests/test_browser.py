@@ -51,7 +51,24 @@ def test_browser_every_page_draws(app_url: str, browser, lang: str, width: str) 
         page.goto(f"{app_url}/{path}?lang={lang}")
         wait_for_page(page, charts)
         page.screenshot(path=SCREENSHOTS / f"{path or 'overview'}-{lang}-{width}.png", full_page=True)
+        assert not titles_under_legends(page), f"a legend covers a chart's title on {path or 'overview'}"
     context.close()
+
+
+def titles_under_legends(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Return the titles of the page's charts that their legend covers (by more than the few pixels by
+    which the boxes around two lines of text may touch)."""
+    covered = []
+    for chart in page.locator(".js-plotly-plot").all():
+        title, legend = chart.locator(".gtitle"), chart.locator(".legend")
+        if not title.count() or not legend.count():
+            continue
+        a, b = title.first.bounding_box(), legend.first.bounding_box()
+        across = min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"])
+        down = min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"])
+        if across > 4 and down > 4:
+            covered.append(title.first.text_content() or "")
+    return covered
 
 
 def test_browser_a_copied_link_keeps_its_filters_across_pages(app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
