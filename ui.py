@@ -32,6 +32,7 @@ from ftz.filters import (
     search_column,
 )
 from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, t, unit_label
+from ftz.timing import reduction_flags
 from loaders.extract import propose_from
 from loaders.ingest import Prepared, Refused, prepare
 from loaders.store import (
@@ -65,6 +66,11 @@ class Store:
     def search(self) -> pd.Series:
         """The folded text the free-text search looks in, built the first time someone searches."""
         return search_column(self.frame)
+
+    @cached_property
+    def reductions(self) -> pd.Series:
+        """Which time figures with no phase state time saved, found the first time the time page opens."""
+        return reduction_flags(self.frame)
 
 
 @dataclass(frozen=True)

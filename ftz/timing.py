@@ -42,13 +42,22 @@ def is_reduction(quote: str, text: str) -> bool:
     return at >= 0 and bool(_REDUCTION.search(quote[:at]))
 
 
-def reductions_and_durations(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the time figures with no phase, split into reductions stated alone and durations achieved."""
+def reduction_flags(frame: pd.DataFrame) -> pd.Series:
+    """Return, for each time figure with no phase, whether it states time saved (see is_reduction)."""
+    rows = time_rows(frame)
+    rows = rows[rows["phase"].isna()]
+    # Plain strings in a loop: a Series per row (DataFrame.apply) costs seconds over a large store.
+    pairs = zip(rows["source_quote"].astype(str), rows["value_text"].astype(str), strict=True)
+    return pd.Series([is_reduction(quote, text) for quote, text in pairs], index=rows.index, dtype=bool)
+
+
+def reductions_and_durations(frame: pd.DataFrame, flags: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the time figures with no phase, split into reductions stated alone and durations achieved.
+
+    `flags` is reduction_flags of the frame or of a table the frame is taken from, computed here if not given."""
     rows = time_rows(frame)
     rows = rows[rows["phase"].isna()]
     if rows.empty:
         return rows, rows
-    # Plain strings in a loop: a Series per row (DataFrame.apply) costs seconds over a large store.
-    pairs = zip(rows["source_quote"].astype(str), rows["value_text"].astype(str), strict=True)
-    saved = pd.Series([is_reduction(quote, text) for quote, text in pairs], index=rows.index, dtype=bool)
+    saved = (reduction_flags(rows) if flags is None else flags).reindex(rows.index).to_numpy(dtype=bool)
     return rows[saved], rows[~saved]

@@ -1,0 +1,63 @@
+"""Processing-time figures: time saved stated alone is told apart from a duration now achieved."""
+
+import pytest
+
+from ftz.timing import is_reduction, reduction_flags, reductions_and_durations
+from tests.conftest import make_rows
+
+
+@pytest.mark.parametrize(
+    ("quote", "text", "saved"),
+    [
+        ("审批时间平均减少8个工作日。", "8个工作日", True),
+        ("办理时限由15天缩减10至15天。", "10至15天", True),
+        ("实现最快3个工作日办结。", "3个工作日", False),
+        ("压缩50%，全程5天办结。", "5天", False),  # the cut belongs to another clause
+        ("材料不含此数。", "8天", False),
+    ],
+)
+def test_is_reduction(quote: str, text: str, saved: bool) -> None:
+    assert is_reduction(quote, text) is saved
+
+
+def time_figures():  # type: ignore[no-untyped-def]
+    return make_rows(
+        {
+            "indicator": "time",
+            "unit": "个工作日",
+            "value": 8,
+            "value_text": "8个工作日",
+            "source_quote": "平均减少8个工作日。",
+        },
+        {"indicator": "time", "unit": "天", "value": 3, "value_text": "3天", "source_quote": "最快3天办结。"},
+        {
+            "indicator": "time",
+            "unit": "天",
+            "value": 2,
+            "phase": "before",
+            "value_text": "2天",
+            "source_quote": "从2天",
+        },
+        {"indicator": "enterprises", "value": 5, "value_text": "5家", "source_quote": "减少5家"},
+        {"indicator": "time", "unit": "天", "value": 1, "value_text": "1天", "source_quote": "再缩短1天。"},
+    )
+
+
+def test_reductions_and_durations_split_the_figures_with_no_phase() -> None:
+    rows = time_figures()
+    saved, durations = reductions_and_durations(rows)
+    assert saved["value_text"].tolist() == ["8个工作日", "1天"]
+    assert durations["value_text"].tolist() == ["3天"]
+
+
+def test_reductions_and_durations_take_flags_found_once_over_the_whole_table() -> None:
+    rows = time_figures()
+    flags = reduction_flags(rows)
+    assert flags.tolist() == [True, False, True]
+    part = rows.iloc[[1, 3, 4]]
+    saved, durations = reductions_and_durations(part, flags)
+    assert saved["value_text"].tolist() == ["1天"]
+    assert durations["value_text"].tolist() == ["3天"]
+    assert [
+        frame.equals(again) for frame, again in zip((saved, durations), reductions_and_durations(part), strict=True)
+    ] == [True, True]
