@@ -100,6 +100,10 @@ class View:
         """Return the selected rows, only these columns."""
         return self.store.frame.loc[self.mask, list(names)]
 
+    def head(self, n: int) -> pd.DataFrame:
+        """Return the first n selected rows, every column."""
+        return self.store.frame.iloc[np.flatnonzero(self.mask)[:n]]
+
     def rows_where(self, column: str, value: object, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Return the selected rows whose column equals the value: these columns, or every column."""
         frame = self.store.frame

@@ -176,10 +176,11 @@ def ranked_figures(rows: pd.DataFrame, unit_std: str, outcomes_only: bool) -> tu
 
 def batch_summary(rows: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
     """Return each registered batch that has rows, with its cases, figures and outcome figures."""
-    counts = rows.groupby("batch").agg(
-        cases=("case_no", "nunique"),
-        figures=("fact_id", "size"),
-        outcomes=("kind", lambda k: int((k == "outcome").sum())),
+    counts = (
+        rows[["batch", "case_no"]]
+        .assign(outcome=rows["kind"] == "outcome")
+        .groupby("batch")
+        .agg(cases=("case_no", "nunique"), figures=("case_no", "size"), outcomes=("outcome", "sum"))
     )
     return batches.set_index("batch").join(counts, how="inner").reset_index()
 

@@ -8,7 +8,7 @@ from ftz.i18n import batch_label, t
 from ui import area_colors, area_names, caption_if_cut, get_batches, get_view, show_chart, stop_if_empty
 
 view = get_view()
-lang, rows = view.lang, view.rows
+lang, rows = view.lang, view.columns("batch", "case_no", "area", "kind")
 st.title(t("page_batches", lang))
 stop_if_empty(view)
 

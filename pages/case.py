@@ -4,23 +4,25 @@ import html
 
 import streamlit as st
 
+from ftz.aggregate import first_of_each_case
 from ftz.highlight import highlight_quote, occurrence_rank
 from ftz.i18n import code_label, column_label, t
 from ui import area_names, get_view, stop_if_empty
 
 view = get_view()
-lang, rows = view.lang, view.rows
+lang = view.lang
 st.title(t("page_case", lang))
 stop_if_empty(view)
 
-cases = rows.drop_duplicates(["batch", "case_no"]).sort_values(["batch", "case_no"])
+cases = first_of_each_case(view.columns("batch", "case_no", "case_title")).sort_values(["batch", "case_no"])
 labels: dict[str, str] = {
     f"{batch}-{case_no}": f"{case_no}. {title}"
     for batch, case_no, title in zip(cases["batch"], cases["case_no"], cases["case_title"], strict=True)
 }
 chosen = str(st.selectbox(t("choose_case", lang), list(labels), format_func=lambda k: labels[k], key="case_pick"))
 batch, case_no = (int(part) for part in chosen.split("-"))
-figures = rows[(rows["batch"] == batch) & (rows["case_no"] == case_no)]
+figures = view.rows_where("batch", batch)
+figures = figures[figures["case_no"] == case_no]
 first = figures.iloc[0]
 
 st.subheader(labels[chosen])

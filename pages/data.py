@@ -7,13 +7,13 @@ from loaders.schema import COLUMN_NAMES
 from ui import TABLE_ROWS, caption_if_cut, download_buttons, get_view, stop_if_empty
 
 view = get_view()
-lang, rows = view.lang, view.rows
+lang = view.lang
 st.title(t("page_data", lang))
 stop_if_empty(view)
 
 download_buttons(view, key="data")
-shown = rows[list(COLUMN_NAMES)].head(TABLE_ROWS)
-caption_if_cut(TABLE_ROWS, len(rows), lang, "showing")
+shown = view.head(TABLE_ROWS)[list(COLUMN_NAMES)]
+caption_if_cut(TABLE_ROWS, view.figures, lang, "showing")
 st.dataframe(
     shown.rename(columns={c: column_label(c, lang) for c in COLUMN_NAMES}),
     hide_index=True,

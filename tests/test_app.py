@@ -307,3 +307,5 @@ def test_view_copies_out_of_the_selection_only_what_is_asked(store: pd.DataFrame
     assert view.rows_where("indicator", "time").equals(time)
     assert view.rows_where("indicator", "time", ["metric"]).equals(time[["metric"]])
     assert view.rows_where("indicator", "no-such-indicator").empty
+    assert view.head(3).equals(selected.head(3))
+    assert view.head(10_000).equals(selected)
