@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.pages_manager import PagesManager
 
-from ftz.aggregate import TOTAL_COLUMNS, case_count, indicator_choices, summable_in, totals, unit_choices
+from ftz.aggregate import TOTAL_COLUMNS, case_count, case_keys, indicator_choices, summable_in, totals, unit_choices
 from ftz.charts import CHART_ITEMS, make_case_bar, make_total_bar, make_treemap
 from ftz.export import EXCEL_MAX_ROWS, export_filename, to_csv, to_xlsx
 from ftz.filters import (
@@ -68,6 +68,19 @@ class Store:
         return search_column(self.frame)
 
     @cached_property
+    def cases(self) -> tuple[np.ndarray, pd.DataFrame]:
+        """Return each row's case as a position in a table of the cases (each case's first row), and the
+        table: which cases a selection has is then a count over positions, not a hash of its rows."""
+        positions, _ = pd.factorize(case_keys(self.frame))
+        firsts = self.frame.loc[~pd.Index(positions).duplicated(), ["batch", "case_no", "area", "category"]]
+        return positions, firsts
+
+    def cases_in(self, mask: np.ndarray) -> np.ndarray:
+        """Return which cases (rows of the table of cases) the rows a mask selects come from."""
+        positions, firsts = self.cases
+        return np.bincount(positions[mask], minlength=len(firsts)) > 0
+
+    @cached_property
     def reductions(self) -> pd.Series:
         """Which time figures with no phase state time saved, found the first time the time page opens."""
         return reduction_flags(self.frame)
@@ -99,6 +112,10 @@ class View:
     def columns(self, *names: str) -> pd.DataFrame:
         """Return the selected rows, only these columns."""
         return self.store.frame.loc[self.mask, list(names)]
+
+    def case_rows(self) -> pd.DataFrame:
+        """Return the first row of each selected case: batch, case_no, area and category."""
+        return self.store.cases[1][self.store.cases_in(self.mask)]
 
     def head(self, n: int) -> pd.DataFrame:
         """Return the first n selected rows, every column."""
@@ -252,7 +269,7 @@ def sidebar(store: Store) -> View:
         filters = Filters(**{key: tuple(st.session_state[f"f_{key}"]) for key in LIST_KEYS}, q=st.session_state["f_q"])
         mask = filter_mask(store.frame, filters, store.search if filters.q.strip() else None)
         st.button(t("reset", lang), on_click=_reset_filters, key="reset", disabled=filters.is_empty())
-        view = View(lang, filters, store, mask, case_count(store.frame.loc[mask, ["batch", "case_no"]]))
+        view = View(lang, filters, store, mask, int(store.cases_in(mask).sum()))
         st.caption(t("matching", lang, cases=view.cases, figures=view.figures))
     _write_url(lang, filters)
     return view

@@ -24,7 +24,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from bench.generate import synthetic_store
-from ftz.aggregate import TOTAL_COLUMNS, case_count, convertible_units, headline_totals, ranked_figures
+from ftz.aggregate import TOTAL_COLUMNS, convertible_units, headline_totals, ranked_figures
 from ftz.charts import CHART_ITEMS, make_area_category_heatmap, make_indicator_bar, make_ranked_bar
 from ftz.export import export_frame, to_xlsx
 from ftz.filters import Filters, filter_mask, filter_options
@@ -75,10 +75,10 @@ def interaction(store: Store) -> None:
     """One leader's click, as the sidebar, the overview and the explorer do it: filter, count, add up,
     and build the overview's figures and the explorer's bars of the largest figures."""
     mask = filter_mask(store.frame, Filters(area=("武汉片区",), kind=("outcome", "context")))
-    view = View("zh", Filters(), store, mask, case_count(store.frame.loc[mask, ["batch", "case_no"]]))
-    rows = view.columns("batch", "case_no", "area", "category", *TOTAL_COLUMNS)
+    view = View("zh", Filters(), store, mask, int(store.cases_in(mask).sum()))
+    rows = view.columns("batch", "area", *TOTAL_COLUMNS)
     headline_totals(rows, HEADLINE)
-    make_area_category_heatmap(rows, "zh", NAMES)
+    make_area_category_heatmap(view.case_rows(), "zh", NAMES)
     make_indicator_bar(rows, "zh")
     view.columns("indicator")["indicator"].value_counts(sort=False)
     chosen = view.rows_where("indicator", "enterprises", EXPLORER_COLUMNS)

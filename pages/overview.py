@@ -11,7 +11,7 @@ HEADLINE_INDICATORS = ["enterprises", "financing", "talent", "projects", "servic
 
 view = get_view()
 # Only what the tiles, totals and charts read is copied out of the selection.
-lang, rows = view.lang, view.columns("batch", "case_no", "area", "category", *TOTAL_COLUMNS)
+lang, rows = view.lang, view.columns("batch", "area", *TOTAL_COLUMNS)
 
 st.title(t("app_title", lang))
 batches = get_batches()
@@ -44,6 +44,8 @@ else:
 
 left, right = st.columns(2)
 with left:
-    show_chart(make_area_category_heatmap(rows, lang, area_names(lang)), "cases-by-area-category", "ov_heatmap")
+    show_chart(
+        make_area_category_heatmap(view.case_rows(), lang, area_names(lang)), "cases-by-area-category", "ov_heatmap"
+    )
 with right:
     show_chart(make_indicator_bar(rows, lang), "figures-by-indicator", "ov_indicators")

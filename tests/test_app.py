@@ -14,6 +14,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from ftz.aggregate import case_count
 from ftz.export import to_csv, to_xlsx
 from ftz.filters import Filters, apply_filters, filter_mask, filter_options
 from loaders.store import load_batches, load_metrics
@@ -309,3 +310,7 @@ def test_view_copies_out_of_the_selection_only_what_is_asked(store: pd.DataFrame
     assert view.rows_where("indicator", "no-such-indicator").empty
     assert view.head(3).equals(selected.head(3))
     assert view.head(10_000).equals(selected)
+    assert view.case_rows().equals(
+        selected.drop_duplicates(["batch", "case_no"])[["batch", "case_no", "area", "category"]]
+    )
+    assert served.cases_in(view.mask).sum() == case_count(selected) == selected["case_no"].nunique()
