@@ -36,3 +36,5 @@ def test_browser_bench_runs_on_a_tiny_store(tmp_path: Path, capsys: pytest.Captu
         "app peak memory",
     ):
         assert printed.count(measure) == 2, measure  # the shipped store and the tiny one
+    received = [line for line in printed.splitlines() if "their message received" in line]
+    assert len(received) == 4 and not any("nan" in line for line in received)  # the message was seen
