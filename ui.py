@@ -68,7 +68,7 @@ class Store:
         return search_column(self.frame)
 
     @cached_property
-    def cases(self) -> tuple[np.ndarray, pd.DataFrame]:
+    def case_index(self) -> tuple[np.ndarray, pd.DataFrame]:
         """Return each row's case as a position in a table of the cases (each case's first row), and the
         table: which cases a selection has is then a count over positions, not a hash of its rows."""
         positions, _ = pd.factorize(case_keys(self.frame))
@@ -77,7 +77,7 @@ class Store:
 
     def cases_in(self, mask: np.ndarray) -> np.ndarray:
         """Return which cases (rows of the table of cases) the rows a mask selects come from."""
-        positions, firsts = self.cases
+        positions, firsts = self.case_index
         return np.bincount(positions[mask], minlength=len(firsts)) > 0
 
     @cached_property
@@ -86,7 +86,7 @@ class Store:
         return reduction_flags(self.frame)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class View:
     """What the entry script hands to the page it runs: language, filters and the rows they select.
 
@@ -97,7 +97,6 @@ class View:
     filters: Filters
     store: Store
     mask: np.ndarray  # which of the store's rows the filters select
-    cases: int  # how many cases the rows come from
 
     @cached_property
     def rows(self) -> pd.DataFrame:
@@ -109,22 +108,31 @@ class View:
         """Return how many rows are selected."""
         return int(self.mask.sum())
 
+    @cached_property
+    def cases(self) -> int:
+        """Return how many cases the selected rows come from."""
+        return int(self.store.cases_in(self.mask).sum())
+
     def columns(self, *names: str) -> pd.DataFrame:
         """Return the selected rows, only these columns."""
         return self.store.frame.loc[self.mask, list(names)]
 
     def case_rows(self) -> pd.DataFrame:
-        """Return the first row of each selected case: batch, case_no, area and category."""
-        return self.store.cases[1][self.store.cases_in(self.mask)]
+        """Return one row for each selected case: batch, case_no, area and category (the store's checks
+        make every row of a case agree on its area and category)."""
+        return self.store.case_index[1][self.store.cases_in(self.mask)]
 
     def head(self, n: int) -> pd.DataFrame:
         """Return the first n selected rows, every column."""
         return self.store.frame.iloc[np.flatnonzero(self.mask)[:n]]
 
-    def rows_where(self, column: str, value: object, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """Return the selected rows whose column equals the value: these columns, or every column."""
+    def rows_where(self, columns: Sequence[str] | None = None, **equal: object) -> pd.DataFrame:
+        """Return the selected rows whose columns equal the values given (rows_where(indicator="time")):
+        only these columns, or every column."""
         frame = self.store.frame
-        chosen = self.mask & (frame[column] == value).to_numpy(dtype=bool)
+        chosen = self.mask.copy()
+        for column, value in equal.items():
+            chosen &= (frame[column] == value).to_numpy(dtype=bool, na_value=False)
         return frame[chosen] if columns is None else frame.loc[chosen, list(columns)]
 
 
@@ -269,7 +277,7 @@ def sidebar(store: Store) -> View:
         filters = Filters(**{key: tuple(st.session_state[f"f_{key}"]) for key in LIST_KEYS}, q=st.session_state["f_q"])
         mask = filter_mask(store.frame, filters, store.search if filters.q.strip() else None)
         st.button(t("reset", lang), on_click=_reset_filters, key="reset", disabled=filters.is_empty())
-        view = View(lang, filters, store, mask, int(store.cases_in(mask).sum()))
+        view = View(lang, filters, store, mask)
         st.caption(t("matching", lang, cases=view.cases, figures=view.figures))
     _write_url(lang, filters)
     return view
@@ -327,7 +335,7 @@ def compare_page(view: View, dimension: str) -> None:
         format_func=lambda code: code_label("indicator", code, lang),
         key=f"{dimension}_indicator",
     )
-    rows = view.rows_where("indicator", indicator)
+    rows = view.rows_where(indicator=indicator)
     unit = right.selectbox(
         t("choose_unit", lang),
         unit_choices(rows, indicator),

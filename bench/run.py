@@ -74,14 +74,15 @@ def prepare_store(rows: int, folder: Path) -> Path:
 def interaction(store: Store) -> None:
     """One leader's click, as the sidebar, the overview and the explorer do it: filter, count, add up,
     and build the overview's figures and the explorer's bars of the largest figures."""
-    mask = filter_mask(store.frame, Filters(area=("武汉片区",), kind=("outcome", "context")))
-    view = View("zh", Filters(), store, mask, int(store.cases_in(mask).sum()))
+    filters = Filters(area=("武汉片区",), kind=("outcome", "context"))
+    view = View("zh", filters, store, filter_mask(store.frame, filters))
+    _ = view.cases  # the sidebar counts the cases
     rows = view.columns("batch", "area", *TOTAL_COLUMNS)
     headline_totals(rows, HEADLINE)
     make_area_category_heatmap(view.case_rows(), "zh", NAMES)
     make_indicator_bar(rows, "zh")
     view.columns("indicator")["indicator"].value_counts(sort=False)
-    chosen = view.rows_where("indicator", "enterprises", EXPLORER_COLUMNS)
+    chosen = view.rows_where(EXPLORER_COLUMNS, indicator="enterprises")
     ranked, _ = ranked_figures(chosen, convertible_units(chosen)[0], outcomes_only=True)
     make_ranked_bar(ranked.nlargest(CHART_ITEMS, "value_std"), "家", "zh", COLORS, NAMES, log=False)
 

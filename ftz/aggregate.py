@@ -188,11 +188,11 @@ def batch_summary(rows: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
 def case_keys(rows: pd.DataFrame) -> np.ndarray:
     """Return one integer per row naming its case (a case is a batch and a case number).
 
-    One integer column hashes several times faster than the pair of columns: 5 ms for 420k rows
-    instead of 25. Batch and case numbers are small positive integers, far from overflowing."""
-    case_no = rows["case_no"].to_numpy(dtype=np.int64)
-    span = int(case_no.max()) + 1 if len(case_no) else 1
-    return rows["batch"].to_numpy(dtype=np.int64) * span + case_no
+    One integer column hashes several times faster than the pair of columns. Built from the positions
+    of each column's distinct values, so no batch or case number is large enough to overflow it."""
+    batches, _ = pd.factorize(rows["batch"])
+    numbers, distinct = pd.factorize(rows["case_no"])
+    return batches.astype(np.int64) * max(len(distinct), 1) + numbers
 
 
 def case_count(rows: pd.DataFrame) -> int:

@@ -95,6 +95,7 @@ def make_area_category_heatmap(frame: pd.DataFrame, lang: str, area_names: dict[
     title, height = t("cases_by_area_category", lang), 300
     if frame.empty:
         return _empty(title, height, lang)
+    # Given one row per case already (View.case_rows), the first step keeps them all.
     counts = crosstab(first_of_each_case(frame[["batch", "case_no", "area", "category"]]), "area", "category")
     y = [area_names.get(str(a), str(a)) for a in counts.index]
     heatmap = go.Heatmap(

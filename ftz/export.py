@@ -314,6 +314,14 @@ def to_csv(rows: pd.DataFrame, lang: str) -> bytes:
     return text.encode("utf-8-sig")
 
 
+def _listed(names: list[str], lang: str, counted: str) -> str:
+    """Return up to three names joined, more as the first and how many (第七批等5批): a file name has at
+    most 255 bytes."""
+    if len(names) <= 3:
+        return "-".join(names)
+    return f"{names[0]}-and-{len(names) - 1}-more" if lang == "en" else f"{names[0]}等{len(names)}{counted}"
+
+
 def export_filename(
     rows: pd.DataFrame,
     filters: Mapping[str, str],
@@ -327,16 +335,17 @@ def export_filename(
     For example 湖北自贸试验区实践案例指标_第七批_宜昌片区_20260101-1200.xlsx.
     """
     parts = ["Hubei-FTZ-case-metrics" if lang == "en" else "湖北自贸试验区实践案例指标"]
-    batches = [batch_label(b, lang).replace(" ", "") for b in sorted(int(b) for b in rows["batch"].unique())]
-    # Many batches are named by the first and the last: a file name has at most 255 bytes.
-    if len(batches) > 3:
+    numbers = sorted(int(b) for b in rows["batch"].unique())
+    batches = [batch_label(b, lang).replace(" ", "") for b in numbers]
+    if len(batches) > 3 and numbers == list(range(numbers[0], numbers[-1] + 1)):
         parts.append(("{}-to-{}" if lang == "en" else "{}至{}").format(batches[0], batches[-1]))
     elif batches:
-        parts.append("-".join(batches))
+        parts.append(_listed(batches, lang, "批"))
     if filters.get("area"):
-        parts.append("-".join(area_names.get(a, a).replace(" ", "") for a in filters["area"].split("、")))
+        areas = [area_names.get(a, a).replace(" ", "") for a in filters["area"].split("、")]
+        parts.append(_listed(areas, lang, "个片区"))
     if filters.get("category"):
-        parts.append("-".join(filters["category"].split("、")))
+        parts.append(_listed(filters["category"].split("、"), lang, "个领域"))
     parts.append(f"{exported_at:%Y%m%d-%H%M}")
     safe = "_".join(parts).replace("/", "-").replace("\\", "-")
     return f"{safe}.{ext}"

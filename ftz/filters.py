@@ -111,7 +111,7 @@ def filter_mask(frame: pd.DataFrame, filters: Filters, search: pd.Series | None 
 
 
 def apply_filters(frame: pd.DataFrame, filters: Filters, search: pd.Series | None = None) -> pd.DataFrame:
-    """Return the rows the filters select (see filter_mask)."""
+    """Return the rows the filters select (see filter_mask); the app keeps the mask instead (ui.View)."""
     return frame[filter_mask(frame, filters, search)]
 
 

@@ -54,10 +54,13 @@ def reduction_flags(frame: pd.DataFrame) -> pd.Series:
 def reductions_and_durations(frame: pd.DataFrame, flags: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the time figures with no phase, split into reductions stated alone and durations achieved.
 
-    `flags` is reduction_flags of the frame or of a table the frame is taken from, computed here if not given."""
+    `flags` is reduction_flags of the frame or of a table the frame is taken from; without it, or when it
+    lacks one of the frame's figures, the flags are found here."""
     rows = time_rows(frame)
     rows = rows[rows["phase"].isna()]
     if rows.empty:
         return rows, rows
-    saved = (reduction_flags(rows) if flags is None else flags).reindex(rows.index).to_numpy(dtype=bool)
+    if flags is None or not rows.index.isin(flags.index).all():
+        flags = reduction_flags(rows)
+    saved = flags.loc[rows.index].to_numpy(dtype=bool)
     return rows[saved], rows[~saved]

@@ -21,8 +21,7 @@ labels: dict[str, str] = {
 }
 chosen = str(st.selectbox(t("choose_case", lang), list(labels), format_func=lambda k: labels[k], key="case_pick"))
 batch, case_no = (int(part) for part in chosen.split("-"))
-figures = view.rows_where("batch", batch)
-figures = figures[figures["case_no"] == case_no]
+figures = view.rows_where(batch=batch, case_no=case_no)
 first = figures.iloc[0]
 
 st.subheader(labels[chosen])

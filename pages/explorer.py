@@ -29,7 +29,7 @@ left, middle, right = st.columns([2, 2, 1.2])
 indicator = left.selectbox(
     t("choose_indicator", lang), indicators, format_func=lambda c: code_label("indicator", c, lang), key="ex_indicator"
 )
-chosen = view.rows_where("indicator", indicator, EXPLORER_COLUMNS)
+chosen = view.rows_where(EXPLORER_COLUMNS, indicator=indicator)
 units = convertible_units(chosen)
 if not units:
     st.info(t("cannot_convert", lang))

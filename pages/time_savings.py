@@ -8,7 +8,7 @@ from ftz.timing import reductions_and_durations, time_pairs
 from ui import caption_if_cut, download_buttons, get_view, show_chart, show_table, stop_if_empty
 
 view = get_view()
-lang, rows = view.lang, view.rows_where("indicator", "time")
+lang, rows = view.lang, view.rows_where(indicator="time")
 st.title(t("page_time", lang))
 stop_if_empty(view)
 

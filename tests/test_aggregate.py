@@ -175,6 +175,8 @@ def test_case_keys_tell_apart_the_same_case_number_in_two_batches() -> None:
     )
     keys = case_keys(rows)
     assert len(set(keys)) == 3
+    huge = make_rows({"fact_id": "7-01-01", "case_no": 2**62}, {"fact_id": "7-01-02", "case_no": 2**62 - 1})
+    assert len(set(case_keys(huge))) == 2
     assert keys[0] == keys[3]
     assert first_of_each_case(rows)["fact_id"].tolist() == ["7-01-01", "7-12-01", "9-01-01"]
     assert case_count(rows.iloc[0:0]) == 0
@@ -196,6 +198,9 @@ def test_crosstab_counts_pairs_in_category_order_without_empty_rows_or_columns()
 
 
 def test_crosstab_leaves_out_rows_with_a_missing_value() -> None:
-    rows = make_rows({"qualifier": "超"}, {}, {"qualifier": "超"})
+    rows = make_rows({"qualifier": "超"}, {}, {"qualifier": "超"}, {"qualifier": "约", "kind": "context"})
     table = crosstab(rows, "qualifier", "kind")
-    assert table.to_numpy().tolist() == [[2]]
+    assert table.to_numpy().tolist() == [[2, 0], [0, 1]]
+    across = crosstab(rows, "kind", "qualifier")
+    assert across.to_numpy().tolist() == [[2, 0], [0, 1]]
+    assert across.to_numpy().sum() == 3  # the row with no qualifier is in no cell, on either side

@@ -298,19 +298,21 @@ def test_view_copies_out_of_the_selection_only_what_is_asked(store: pd.DataFrame
 
     filters = Filters(area=("武汉片区",), kind=("outcome", "context"))
     served = Store(store, filter_options(store), datetime(2026, 1, 1), "test")
-    view = View("zh", filters, served, filter_mask(store, filters), cases=0)
+    view = View("zh", filters, served, filter_mask(store, filters))
     selected = apply_filters(store, filters)
     assert view.rows.equals(selected)
     assert view.figures == len(selected) > 0
     assert view.columns("area", "value_std").equals(selected[["area", "value_std"]])
     time = selected[selected["indicator"] == "time"]
     assert not time.empty
-    assert view.rows_where("indicator", "time").equals(time)
-    assert view.rows_where("indicator", "time", ["metric"]).equals(time[["metric"]])
-    assert view.rows_where("indicator", "no-such-indicator").empty
+    assert view.rows_where(indicator="time").equals(time)
+    assert view.rows_where(["metric"], indicator="time").equals(time[["metric"]])
+    assert view.rows_where(indicator="no-such-indicator").empty
+    one = view.rows_where(batch=7, case_no=19)
+    assert len(one) and set(one["case_no"]) == {19}
+    assert view.rows_where(metric="no such metric").empty  # text with missing values compares too
     assert view.head(3).equals(selected.head(3))
     assert view.head(10_000).equals(selected)
-    assert view.case_rows().equals(
-        selected.drop_duplicates(["batch", "case_no"])[["batch", "case_no", "area", "category"]]
-    )
-    assert served.cases_in(view.mask).sum() == case_count(selected) == selected["case_no"].nunique()
+    firsts = selected.drop_duplicates(["batch", "case_no"])[["batch", "case_no", "area", "category"]]
+    assert view.case_rows().reset_index(drop=True).equals(firsts.reset_index(drop=True))
+    assert view.cases == case_count(selected) == selected["case_no"].nunique()

@@ -158,3 +158,10 @@ def test_export_filename_names_many_batches_by_the_first_and_last() -> None:
     assert len(name.encode()) < 255
     english = export_filename(many, {}, "en", NAMES, EXPORTED_AT, "csv")
     assert english == "Hubei-FTZ-case-metrics_Batch1000-to-Batch4999_20260101-1200.csv"
+    # Batches with gaps are not a range; many categories are the first and how many.
+    gaps = pd.DataFrame({"batch": [7, 9, 12, 15]})
+    categories = {"category": "、".join(f"领域{i}" for i in range(40))}
+    name = export_filename(gaps, categories, "zh", NAMES, EXPORTED_AT, "csv")
+    assert name == "湖北自贸试验区实践案例指标_第七批等4批_领域0等40个领域_20260101-1200.csv"
+    english = export_filename(gaps, categories, "en", NAMES, EXPORTED_AT, "csv")
+    assert english == "Hubei-FTZ-case-metrics_Batch7-and-3-more_领域0-and-39-more_20260101-1200.csv"
