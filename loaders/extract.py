@@ -123,21 +123,23 @@ def _value_text(sentence: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _indicator(unit: str, clause: str) -> str:
-    if unit in ("万元", "亿元", "元", "万美元", "亿美元", "美元"):
+    # By the unit's dimension, so that every unit of it counts (万名 as 名, 万户 as 户).
+    dimension = UNITS[unit].dimension if unit in UNITS else ""
+    if dimension in ("money_cny", "money_usd"):
         return "financing" if re.search(r"贷款|融资|投资|保险|担保|发放|资金|补贴|奖励|收汇", clause) else "output"
-    if unit in ("家", "万家", "户"):
+    if dimension in ("enterprises", "households"):
         return "enterprises"
-    if unit in ("名", "人", "位", "人次", "万人", "万人次"):
+    if dimension in ("people", "person_times"):
         return "talent"
-    if unit in UNITS and UNITS[unit].dimension in ("duration", "workdays"):
+    if dimension in ("duration", "workdays"):
         return "time" if re.search(r"办理|审批|时间|用时|到账|回复|办结|放款|工期", clause) else "other"
-    if unit in ("%", "成", "个百分点"):
+    if dimension in ("percent", "percentage_points"):
         return "share"
     if re.search(r"专利|商标|知识产权", clause):
         return "patents"
     if re.search(r"项目|平台|中心|基地|站|驿站|实验室", clause) and unit in ("个", "项"):
         return "projects"
-    if unit in ("次", "场", "笔", "件", "条"):
+    if unit in ("次", "场", "条") or dimension in ("transactions", "items"):
         return "services"
     return "other"
 
@@ -290,9 +292,13 @@ def propose(document: Document, batch: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(COLUMN_NAMES))
 
 
+# The columns whose accuracy is scored over matched pairs.
+SCORED = ("area", "category", "indicator", "kind", "scope", "qualifier")
+
+
 def evaluate(proposals: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
-    """Return recall, precision and, over matched pairs, the accuracy of area, category, kind, scope,
-    qualifier; a proposal matches a truth row with the same case, value, high value and unit, one to one."""
+    """Return recall, precision and, over matched pairs, the accuracy of each SCORED column; a proposal
+    matches a truth row with the same case, value, high value and unit, one to one."""
 
     def key(frame: pd.DataFrame) -> pd.Series:
         high = pd.to_numeric(frame["value_high"], errors="coerce").round(6).map(str)
@@ -314,7 +320,7 @@ def evaluate(proposals: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
         "recall": len(pairs) / len(truth) if len(truth) else 1.0,
         "precision": len(pairs) / len(proposals) if len(proposals) else 1.0,
     }
-    for column in ("area", "category", "kind", "scope", "qualifier"):
+    for column in (c for c in SCORED if c in truth.columns):
         same = [str(truth.loc[t, column]) == str(proposals.loc[p, column]) for t, p in pairs]
         result[column] = sum(same) / len(same) if same else 0.0
     return result
@@ -324,8 +330,7 @@ def _format(scores: dict[str, float], label: str) -> str:
     return (
         f"{label}: recall {scores['recall']:.1%} ({scores['matched']:.0f}/{scores['truth']:.0f}), "
         f"precision {scores['precision']:.1%} ({scores['matched']:.0f}/{scores['proposals']:.0f}); "
-        "accuracy over matches: "
-        + ", ".join(f"{c} {scores[c]:.1%}" for c in ("area", "category", "kind", "scope", "qualifier"))
+        "accuracy over matches: " + ", ".join(f"{c} {scores[c]:.1%}" for c in SCORED if c in scores)
     )
 
 
