@@ -22,9 +22,22 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+# The shipped register's areas, in its order, for tests that need them as plain values.
+AREAS = ["武汉片区", "襄阳片区", "宜昌片区"]
+
+
 @pytest.fixture(scope="session")
 def areas() -> list[str]:
     return load_areas()["area"].tolist()
+
+
+def copy_data_folder(folder: Path) -> Path:
+    """Copy the shipped data folder (store, registers, sources) into `folder`; return the store's path
+    there, so that a test changes only its own store."""
+    for name in ("metrics.csv", "batches.csv", "areas.csv"):
+        shutil.copy(ROOT / "data" / name, folder / name)
+    shutil.copytree(ROOT / "data" / "sources", folder / "sources")
+    return folder / "metrics.csv"
 
 
 @pytest.fixture
@@ -167,4 +180,4 @@ def make_rows(*rows: dict[str, object]) -> pd.DataFrame:
     filled = [
         {**default, "fact_id": f"7-01-{i + 1:02d}", **{k: str(v) for k, v in row.items()}} for i, row in enumerate(rows)
     ]
-    return type_metrics(pd.DataFrame(filled), ["武汉片区", "襄阳片区", "宜昌片区"])
+    return type_metrics(pd.DataFrame(filled), AREAS)

@@ -2,7 +2,6 @@
 
 import io
 import json
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from ftz.aggregate import case_count
 from ftz.export import to_csv, to_xlsx
 from ftz.filters import Filters, apply_filters, filter_mask, filter_options
 from loaders.store import load_batches, load_metrics
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, copy_data_folder
 
 PAGES = [
     "pages/overview.py",
@@ -224,10 +223,7 @@ def test_app_download_buttons_give_the_filtered_rows(monkeypatch: pytest.MonkeyP
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A copy of the data folder for pages that change it."""
-    for name in ("metrics.csv", "batches.csv", "areas.csv"):
-        shutil.copy(ROOT / "data" / name, tmp_path / name)
-    shutil.copytree(ROOT / "data" / "sources", tmp_path / "sources")
-    return tmp_path / "metrics.csv"
+    return copy_data_folder(tmp_path)
 
 
 def refresh_page(monkeypatch: pytest.MonkeyPatch, store: Path, password: str) -> AppTest:

@@ -5,9 +5,8 @@ import pytest
 
 from loaders.audit import EXCLUSIONS_PATH, find_numbers, main, read_exclusions, run_audit
 from loaders.store import read_raw_csv
-from tests.conftest import FIXTURES
+from tests.conftest import AREAS, FIXTURES
 
-AREAS = ["武汉片区", "襄阳片区", "宜昌片区"]
 SAMPLE = (FIXTURES / "batch-sample.txt").read_text(encoding="utf-8")
 
 

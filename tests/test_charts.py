@@ -18,10 +18,10 @@ from ftz.charts import (
     make_treemap,
 )
 from ftz.timing import time_pairs
-from tests.conftest import make_rows
+from tests.conftest import AREAS, make_rows
 
-COLORS = {"武汉片区": "#1f5fa8", "襄阳片区": "#d9822b", "宜昌片区": "#2a9d6f"}
-NAMES_ZH = {a: a for a in COLORS}
+COLORS = dict(zip(AREAS, ["#1f5fa8", "#d9822b", "#2a9d6f"], strict=True))
+NAMES_ZH = {a: a for a in AREAS}
 NAMES_EN = {"武汉片区": "Wuhan Area", "襄阳片区": "Xiangyang Area", "宜昌片区": "Yichang Area"}
 
 

@@ -3,9 +3,8 @@
 import pytest
 
 from loaders.document import Sentence, clean_title, parse_document
-from tests.conftest import FIXTURES
+from tests.conftest import AREAS, FIXTURES
 
-AREAS = ["武汉片区", "襄阳片区", "宜昌片区"]
 SAMPLE = (FIXTURES / "batch-sample.txt").read_text(encoding="utf-8")
 
 

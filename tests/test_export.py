@@ -12,9 +12,10 @@ import ftz.export as export
 from ftz.aggregate import totals
 from ftz.export import ExportError, export_filename, export_frame, to_csv, to_xlsx
 from loaders.store import load_batches
+from tests.conftest import AREAS
 
 EXPORTED_AT = datetime(2026, 1, 1, 12, 0)
-NAMES = {"武汉片区": "武汉片区", "襄阳片区": "襄阳片区", "宜昌片区": "宜昌片区"}
+NAMES = {area: area for area in AREAS}
 
 
 def workbook(rows: pd.DataFrame, lang: str = "zh", filters: dict[str, str] | None = None) -> openpyxl.Workbook:

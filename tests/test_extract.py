@@ -9,9 +9,8 @@ import pytest
 from loaders.document import parse_document
 from loaders.extract import _indicator, clean_lines, document_text, evaluate, main, propose
 from loaders.store import DATA_DIR, METRICS_PATH
-from tests.conftest import FIXTURES
+from tests.conftest import AREAS, FIXTURES
 
-AREAS = ["武汉片区", "襄阳片区", "宜昌片区"]
 SOURCE = DATA_DIR / "sources" / "batch-07.txt"
 
 

@@ -12,7 +12,7 @@ from loaders import ingest
 from loaders.ingest import Refused, apply, list_backups, main, prepare, process_incoming, read_log, restore
 from loaders.read import detect_encoding, read_table
 from loaders.store import DATA_DIR, load_metrics
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, copy_data_folder
 
 SAMPLES = [
     "batch-08-sample-gbk.csv",
@@ -39,10 +39,7 @@ BROKEN = [
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
     """A copy of the shipped data folder, so that tests change only their own store."""
-    for name in ("metrics.csv", "batches.csv", "areas.csv"):
-        shutil.copy(DATA_DIR / name, tmp_path / name)
-    shutil.copytree(DATA_DIR / "sources", tmp_path / "sources")
-    return tmp_path / "metrics.csv"
+    return copy_data_folder(tmp_path)
 
 
 def digest(path: Path) -> str:
