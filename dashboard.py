@@ -13,7 +13,7 @@ PAGES = [
     ("pages/categories.py", "page_categories", "categories", ":material/category:"),
     ("pages/case.py", "page_case", "case", ":material/description:"),
     ("pages/explorer.py", "page_explorer", "explorer", ":material/query_stats:"),
-    ("pages/time_savings.py", "page_time", "time", ":material/timer:"),
+    ("pages/time.py", "page_time", "time", ":material/timer:"),
     ("pages/batches.py", "page_batches", "batches", ":material/stacks:"),
     ("pages/data.py", "page_data", "data", ":material/table:"),
     ("pages/refresh.py", "page_refresh", "refresh", ":material/upload_file:"),

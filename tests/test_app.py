@@ -25,7 +25,7 @@ PAGES = [
     "pages/categories.py",
     "pages/case.py",
     "pages/explorer.py",
-    "pages/time_savings.py",
+    "pages/time.py",
     "pages/batches.py",
     "pages/data.py",
 ]

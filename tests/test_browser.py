@@ -71,6 +71,19 @@ def titles_under_legends(page) -> list[str]:  # type: ignore[no-untyped-def]
     return covered
 
 
+def test_browser_a_link_opened_first_on_a_fresh_server_finds_its_page(browser) -> None:  # type: ignore[no-untyped-def]
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
+    command += ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
+    with serve(command, ROOT, port) as url:
+        page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+        page.goto(f"{url}/time?lang=en")
+        wait_for_page(page, charts=True)
+        assert page.locator("h1").first.text_content() == "Time savings"
+        assert page.get_by_text("Page not found").count() == 0
+        page.context.close()
+
+
 def test_browser_a_copied_link_keeps_its_filters_across_pages(app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()

@@ -1,5 +1,6 @@
 """The README's promises: two set-up commands that work from a clean clone, every setting documented."""
 
+import ast
 import subprocess
 import tomllib
 import urllib.request
@@ -42,3 +43,17 @@ def test_make_run_serves_the_dashboard_from_a_clean_clone(tmp_path: Path) -> Non
         page = urllib.request.urlopen(f"{url}/{base_path}/", timeout=10).read().decode()
     assert 'id="root"' in page
     assert (clone / ".venv" / "bin" / "streamlit").exists()
+
+
+def test_each_page_file_is_named_as_its_url() -> None:
+    # Until the first st.navigation call of a fresh server, Streamlit knows the pages by their file
+    # names: a link to a page whose file is named otherwise opens with "Page not found".
+    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
+    pages = next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "PAGES" for t in node.targets)
+    )
+    assert len(pages) == len(list((ROOT / "pages").glob("*.py")))
+    for path, _, url, _ in pages:
+        assert Path(path).stem == url and (ROOT / path).exists()
