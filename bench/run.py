@@ -33,6 +33,7 @@ from loaders.store import DATA_DIR, cache_path, load_batches, read_metrics, read
 from ui import EXPLORER_COLUMNS, Store, View
 
 ROOT = Path(__file__).resolve().parent.parent
+SKELETON = "[data-testid='stSkeleton']"
 HEADLINE = ["enterprises", "financing", "talent", "projects", "services", "patents", "output"]
 NAMES = {"武汉片区": "武汉片区", "襄阳片区": "襄阳片区", "宜昌片区": "宜昌片区"}
 COLORS = {"武汉片区": "#1f5fa8", "襄阳片区": "#d9822b", "宜昌片区": "#2a9d6f"}
@@ -242,7 +243,8 @@ def measure_floors(repeats: int) -> dict[str, float]:
 
 def slowest_page(url: str, rows: int) -> tuple[float, str]:
     """Open every page twice (server and browser warm the second time) and return the slowest one's
-    time to settle on the second pass: title, first chart, and Streamlit's running indicator gone.
+    time to settle on the second pass: title, first chart, Streamlit's running indicator and its
+    placeholders gone.
     A page showing an error fails the run. Screenshots go to build/bench/, to look at the pages."""
     from playwright.sync_api import sync_playwright
 
@@ -263,6 +265,8 @@ def slowest_page(url: str, rows: int) -> tuple[float, str]:
                 if charts:
                     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=120_000)
                 page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=120_000)
+                # Streamlit shows a placeholder for an element whose script has not loaded yet.
+                page.wait_for_function(f"!document.querySelector({SKELETON!r})", timeout=120_000)
                 times[name] = time.perf_counter() - start
                 if page.locator("[data-testid='stException']").count():
                     raise RuntimeError(f"the {name} page shows an error with {rows:,} rows")

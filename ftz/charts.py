@@ -270,12 +270,13 @@ def make_ranked_bar(
 def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
     """Return before → after processing times as a dumbbell on a log scale of days, with the % cut.
 
-    `pairs` has one row per metric: case_no, case_title, metric, before_days, after_days, cut.
+    `pairs` has one row per metric: batch, case_no, case_title, metric, before_days, after_days, cut.
     """
     title, height = t("before_after", lang), max(260, 90 + 50 * len(pairs))
     if pairs.empty:
         return _empty(title, height, lang)
-    labels = [f"{n}. {short(m)}" for n, m in zip(pairs["case_no"], pairs["metric"], strict=True)]
+    # Led by the batch when there are several: the same case number and words in two batches are two rows.
+    labels = case_labels(pairs.assign(metric=[short(m) for m in pairs["metric"]]), "metric", lang)
     traces: list[BaseTraceType] = []
     for label, before, after in zip(labels, pairs["before_days"], pairs["after_days"], strict=True):
         traces.append(

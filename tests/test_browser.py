@@ -37,6 +37,8 @@ def wait_for_page(page, charts: bool) -> None:  # type: ignore[no-untyped-def]
     page.locator("h1").first.wait_for(timeout=30_000)
     if charts:
         page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+    # Streamlit shows a placeholder for an element whose script has not loaded yet.
+    page.wait_for_function("!document.querySelector(\"[data-testid='stSkeleton']\")", timeout=30_000)
     page.wait_for_timeout(800)  # let the last frame paint before the screenshot
     assert page.locator("[data-testid='stException']").count() == 0
 

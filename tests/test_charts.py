@@ -124,6 +124,10 @@ def test_time_dumbbell_shows_the_cut() -> None:
     after = next(trace for trace in fig.data if trace.name == "改革后")
     assert list(after.text) == ["5分钟（缩短 99.8%）"]
     assert [tuple(data) for data in after.customdata] == [("5分钟", pairs["case_title"].iloc[0])]
+    # The same case number and words in two batches stay two rows, each led by its batch.
+    again = pd.concat([pairs, pairs.assign(batch=8)], ignore_index=True)
+    rows = {label for trace in make_time_dumbbell(again, "zh").data for label in trace.y}
+    assert rows == {"第七批 1. 办理时间", "第八批 1. 办理时间"}
     assert fig.layout.xaxis.type == "log"
 
 
