@@ -6,7 +6,7 @@ import streamlit as st
 
 from ftz.aggregate import first_of_each_case
 from ftz.highlight import highlight_quote, occurrence_rank
-from ftz.i18n import code_label, column_label, t
+from ftz.i18n import batch_label, code_label, column_label, t
 from ui import area_names, get_view, stop_if_empty
 
 view = get_view()
@@ -14,13 +14,19 @@ lang = view.lang
 st.title(t("page_case", lang))
 stop_if_empty(view)
 
-cases = first_of_each_case(view.columns("batch", "case_no", "case_title")).sort_values(["batch", "case_no"])
+# With several batches, a batch is chosen first (the latest first), then one of its cases: a list of every
+# case of many batches would be long to send and to read.
+batches = sorted(int(b) for b in view.case_rows()["batch"].unique())[::-1]
+batch = batches[0]
+if len(batches) > 1:
+    batch = int(st.selectbox(t("f_batch", lang), batches, format_func=lambda b: batch_label(b, lang), key="case_batch"))
+cases = first_of_each_case(view.rows_where(["batch", "case_no", "case_title"], batch=batch)).sort_values("case_no")
 labels: dict[str, str] = {
     f"{batch}-{case_no}": f"{case_no}. {title}"
-    for batch, case_no, title in zip(cases["batch"], cases["case_no"], cases["case_title"], strict=True)
+    for case_no, title in zip(cases["case_no"], cases["case_title"], strict=True)
 }
 chosen = str(st.selectbox(t("choose_case", lang), list(labels), format_func=lambda k: labels[k], key="case_pick"))
-batch, case_no = (int(part) for part in chosen.split("-"))
+case_no = int(chosen.split("-")[1])
 figures = view.rows_where(batch=batch, case_no=case_no)
 first = figures.iloc[0]
 

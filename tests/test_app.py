@@ -171,6 +171,26 @@ def test_app_case_page_marks_the_exact_number_and_escapes_markup(
     assert "瞪羚企业 <mark>27 家</mark>" in html
 
 
+def test_app_case_page_picks_a_batch_first_when_there_are_several(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seventh = pd.read_csv(FIXTURES / "valid-metrics.csv", dtype=str, keep_default_na=False)
+    eighth = seventh.assign(batch="8", fact_id=seventh["fact_id"].str.replace("7-", "8-", n=1, regex=False))
+    eighth["case_title"] = "第八批·" + eighth["case_title"]
+    store = tmp_path / "metrics.csv"
+    pd.concat([seventh, eighth]).to_csv(store, index=False)
+    at = open_page(make_app(monkeypatch, store), "pages/case.py")
+    assert not at.exception
+    batch = at.selectbox(key="case_batch")
+    assert batch.options == ["第八批", "第七批"]  # the latest first
+    cases = at.selectbox(key="case_pick")
+    assert len(cases.options) == seventh["case_no"].nunique()
+    assert all(option.split(". ", 1)[1].startswith("第八批·") for option in cases.options)
+    batch.set_value(7).run()
+    assert not any(option.split(". ", 1)[1].startswith("第八批·") for option in at.selectbox(key="case_pick").options)
+    assert at.subheader[0].value == at.selectbox(key="case_pick").options[0]
+
+
 class RecordingMediaFileManager(MediaFileManager):
     """Keeps the media manager of the last AppTest run, so that a download button's file can be built."""
 
