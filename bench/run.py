@@ -78,9 +78,11 @@ def interaction(store: Store) -> None:
     filters = Filters(area=("武汉片区",), kind=("outcome", "context"))
     view = View("zh", filters, store, filter_mask(store.frame, filters))
     _ = view.cases  # the sidebar counts the cases
-    rows = view.columns("batch", "area", *TOTAL_COLUMNS)
+    cases = view.case_rows()
+    cases["area"].nunique()
+    rows = view.columns(*TOTAL_COLUMNS)
     headline_totals(rows, HEADLINE)
-    make_area_category_heatmap(view.case_rows(), "zh", NAMES)
+    make_area_category_heatmap(cases, "zh", NAMES)
     make_indicator_bar(rows, "zh")
     view.columns("indicator")["indicator"].value_counts(sort=False)
     chosen = view.rows_where(EXPLORER_COLUMNS, indicator="enterprises")

@@ -10,12 +10,13 @@ from ui import area_names, get_batches, get_view, show_chart, stop_if_empty
 HEADLINE_INDICATORS = ["enterprises", "financing", "talent", "projects", "services", "patents", "output"]
 
 view = get_view()
-# Only what the tiles, totals and charts read is copied out of the selection.
-lang, rows = view.lang, view.columns("batch", "area", *TOTAL_COLUMNS)
+# The numbers on top read the selection's table of cases; the totals and charts below copy only the
+# columns they read, after the numbers are sent.
+lang, cases = view.lang, view.case_rows()
 
 st.title(t("app_title", lang))
 batches = get_batches()
-for batch in batches_in(batches, rows).to_dict("records"):
+for batch in batches_in(batches, cases).to_dict("records"):
     st.caption(
         f"{batch_label(int(batch['batch']), lang)}｜{batch['title']}｜{batch['doc_no']}｜"
         f"{t('published', lang)} {batch['published']}"
@@ -26,8 +27,9 @@ stop_if_empty(view)
 tiles = st.columns(3)
 tiles[0].metric(t("kpi_cases", lang), f"{view.cases:,}")
 tiles[1].metric(t("kpi_figures", lang), f"{view.figures:,}")
-tiles[2].metric(t("kpi_areas", lang), f"{rows['area'].nunique():,}")
+tiles[2].metric(t("kpi_areas", lang), f"{cases['area'].nunique():,}")
 
+rows = view.columns(*TOTAL_COLUMNS)
 st.subheader(t("headline", lang), help=t("kpi_help", lang))
 headline = headline_totals(rows, HEADLINE_INDICATORS)
 if headline.empty:
@@ -44,8 +46,6 @@ else:
 
 left, right = st.columns(2)
 with left:
-    show_chart(
-        make_area_category_heatmap(view.case_rows(), lang, area_names(lang)), "cases-by-area-category", "ov_heatmap"
-    )
+    show_chart(make_area_category_heatmap(cases, lang, area_names(lang)), "cases-by-area-category", "ov_heatmap")
 with right:
     show_chart(make_indicator_bar(rows, lang), "figures-by-indicator", "ov_indicators")
