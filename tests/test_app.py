@@ -324,8 +324,9 @@ def test_view_copies_out_of_the_selection_only_what_is_asked(store: pd.DataFrame
     assert view.rows_where(indicator="time").equals(time)
     assert view.rows_where(["metric"], indicator="time").equals(time[["metric"]])
     assert view.rows_where(indicator="no-such-indicator").empty
-    one = view.rows_where(batch=7, case_no=19)
-    assert len(one) and set(one["case_no"]) == {19}
+    case = selected[(selected["batch"] == 7) & (selected["case_no"] == 19)]
+    assert not case.empty and view.rows_where(batch=7, case_no=19).equals(case)
+    assert view.rows_where(batch=8, case_no=19).empty
     assert view.rows_where(metric="no such metric").empty  # text with missing values compares too
     assert view.head(3).equals(selected.head(3))
     assert view.head(10_000).equals(selected)

@@ -115,11 +115,8 @@ def test_seventh_batch_from_text_meets_its_goals() -> None:
     assert result["recall"] >= 0.95 and result["precision"] >= 0.90
     assert result["area"] == 1.0 and result["category"] == 1.0
     assert result["kind"] >= 0.90
-
-
-def test_indicator_accuracy_is_scored_and_kept() -> None:
-    # Recorded in BENCHMARKS.md; a change of the rules that lowers it should be seen.
-    assert scores(SOURCE)["indicator"] >= 0.75
+    # Scored and recorded in BENCHMARKS.md, with no goal: a change of the rules that lowers it is seen.
+    assert result["indicator"] >= 0.75
 
 
 @pytest.mark.parametrize(
