@@ -24,7 +24,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from bench.generate import synthetic_store
-from ftz.aggregate import TOTAL_COLUMNS, convertible_units, headline_totals, ranked_figures
+from ftz.aggregate import HEADLINE_INDICATORS, TOTAL_COLUMNS, convertible_units, headline_totals, ranked_figures
 from ftz.charts import CHART_ITEMS, make_area_category_heatmap, make_indicator_bar, make_ranked_bar
 from ftz.export import export_frame, to_xlsx
 from ftz.filters import Filters, filter_mask, filter_options
@@ -34,7 +34,6 @@ from ui import EXPLORER_COLUMNS, Store, View
 
 ROOT = Path(__file__).resolve().parent.parent
 SKELETON = "[data-testid='stSkeleton']"
-HEADLINE = ["enterprises", "financing", "talent", "projects", "services", "patents", "output"]
 NAMES = {"武汉片区": "武汉片区", "襄阳片区": "襄阳片区", "宜昌片区": "宜昌片区"}
 COLORS = {"武汉片区": "#1f5fa8", "襄阳片区": "#d9822b", "宜昌片区": "#2a9d6f"}
 
@@ -47,15 +46,13 @@ def paired_times(
     if warmup:
         ours()
         floor()
-    times: list[tuple[float, float]] = []
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats):
-        pair = []
-        for run in (ours, floor):
+        for run, taken in zip((ours, floor), times, strict=True):
             start = time.perf_counter()
             run()
-            pair.append(time.perf_counter() - start)
-        times.append((pair[0], pair[1]))
-    return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)
+            taken.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def prepare_store(rows: int, folder: Path) -> Path:
@@ -81,7 +78,7 @@ def interaction(store: Store) -> None:
     cases = view.case_rows()
     cases["area"].nunique()
     rows = view.columns(*TOTAL_COLUMNS)
-    headline_totals(rows, HEADLINE)
+    headline_totals(rows, HEADLINE_INDICATORS)
     make_area_category_heatmap(cases, "zh", NAMES)
     make_indicator_bar(rows, "zh")
     view.columns("indicator")["indicator"].value_counts(sort=False)

@@ -16,6 +16,8 @@ from loaders.schema import ABOUT, AT_LEAST, AT_MOST, CUMULATIVE, QUALIFIER_SEPAR
 EXACT = "exact"
 BOUNDS = [EXACT, AT_LEAST, AT_MOST, ABOUT]
 ADDITIVE_UNITS = frozenset(name for name, unit in UNITS.items() if unit.additive)
+# The indicators whose totals head the overview, in order.
+HEADLINE_INDICATORS = ["enterprises", "financing", "talent", "projects", "services", "patents", "output"]
 # The columns a total reads: a page that only adds up can copy just these out of a large selection.
 TOTAL_COLUMNS = ("indicator", "unit_std", "kind", "scope", "part_of", "unit", "value_std", "value_high", "qualifier")
 

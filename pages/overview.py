@@ -2,12 +2,10 @@
 
 import streamlit as st
 
-from ftz.aggregate import TOTAL_COLUMNS, batches_in, headline_totals
+from ftz.aggregate import HEADLINE_INDICATORS, TOTAL_COLUMNS, batches_in, headline_totals
 from ftz.charts import format_total, make_area_category_heatmap, make_indicator_bar
 from ftz.i18n import batch_label, code_label, t
 from ui import area_names, get_batches, get_view, show_chart, stop_if_empty
-
-HEADLINE_INDICATORS = ["enterprises", "financing", "talent", "projects", "services", "patents", "output"]
 
 view = get_view()
 # The numbers on top read the selection's table of cases; the totals and charts below copy only the
