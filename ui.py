@@ -72,7 +72,9 @@ class Store:
         """Return each row's case as a position in a table of the cases (each case's first row), and the
         table: which cases a selection has is then a count over positions, not a hash of its rows."""
         positions, _ = pd.factorize(case_keys(self.frame))
-        firsts = self.frame.loc[~pd.Index(positions).duplicated(), ["batch", "case_no", "area", "category"]]
+        firsts = self.frame.loc[
+            ~pd.Index(positions).duplicated(), ["batch", "case_no", "case_title", "area", "category"]
+        ]
         return positions, firsts
 
     def cases_in(self, mask: np.ndarray) -> np.ndarray:
@@ -109,18 +111,22 @@ class View:
         return int(self.mask.sum())
 
     @cached_property
+    def _selected_cases(self) -> np.ndarray:
+        return self.store.cases_in(self.mask)
+
+    @cached_property
     def cases(self) -> int:
         """Return how many cases the selected rows come from."""
-        return int(self.store.cases_in(self.mask).sum())
+        return int(self._selected_cases.sum())
 
     def columns(self, *names: str) -> pd.DataFrame:
         """Return the selected rows, only these columns."""
         return self.store.frame.loc[self.mask, list(names)]
 
     def case_rows(self) -> pd.DataFrame:
-        """Return one row for each selected case: batch, case_no, area and category (the store's checks
-        make every row of a case agree on its area and category)."""
-        return self.store.case_index[1][self.store.cases_in(self.mask)]
+        """Return one row for each selected case: batch, case_no, case_title, area and category (the
+        store's checks make every row of a case agree on them)."""
+        return self.store.case_index[1][self._selected_cases]
 
     def head(self, n: int) -> pd.DataFrame:
         """Return the first n selected rows, every column."""
@@ -390,7 +396,7 @@ def download_buttons(view: View, key: str) -> None:
     lang, empty = view.lang, not view.figures
     exported_at = datetime.now(BEIJING)
     filters, names = describe(view.filters), area_names(lang)
-    batches = view.columns("batch")
+    batches = view.case_rows()  # the file names say which batches
     left, right, _ = st.columns([1, 1, 4])
     too_many = view.figures + 1 > EXCEL_MAX_ROWS
     left.download_button(

@@ -27,7 +27,7 @@ from bench.generate import synthetic_store
 from ftz.aggregate import HEADLINE_INDICATORS, TOTAL_COLUMNS, convertible_units, headline_totals, ranked_figures
 from ftz.charts import CHART_ITEMS, make_area_category_heatmap, make_indicator_bar, make_ranked_bar
 from ftz.export import export_frame, to_xlsx
-from ftz.filters import Filters, filter_mask, filter_options
+from ftz.filters import Filters, filter_mask, filter_options, present_values
 from loaders.ingest import apply, prepare, store_text
 from loaders.store import DATA_DIR, cache_path, load_batches, read_metrics, read_raw_csv
 from ui import EXPLORER_COLUMNS, Store, View
@@ -81,7 +81,7 @@ def interaction(store: Store) -> None:
     headline_totals(rows, HEADLINE_INDICATORS)
     make_area_category_heatmap(cases, "zh", NAMES)
     make_indicator_bar(rows, "zh")
-    view.columns("indicator")["indicator"].value_counts(sort=False)
+    present_values(view.columns("indicator")["indicator"])
     chosen = view.rows_where(EXPLORER_COLUMNS, indicator="enterprises")
     ranked, _ = ranked_figures(chosen, convertible_units(chosen)[0], outcomes_only=True)
     make_ranked_bar(ranked.nlargest(CHART_ITEMS, "value_std"), "家", "zh", COLORS, NAMES, log=False)

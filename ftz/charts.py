@@ -324,8 +324,7 @@ def make_batch_bars(frame: pd.DataFrame, lang: str, colors: dict[str, str], name
     title, height = t("batches_side_by_side", lang), max(280, 80 + 36 * len(latest))
     if frame.empty:
         return _empty(title, height, lang)
-    chosen = frame.loc[frame["batch"].isin(latest), ["batch", "case_no", "area"]]
-    cases = chosen.drop_duplicates(["batch", "case_no"])
+    cases = first_of_each_case(frame.loc[frame["batch"].isin(latest), ["batch", "case_no", "area"]])
     counts = cases.groupby(["batch", "area"], observed=True).size().unstack(fill_value=0)
     y = [batch_label(int(b), lang) for b in counts.index]
     bars = [

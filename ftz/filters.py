@@ -43,12 +43,16 @@ def filter_options(frame: pd.DataFrame) -> dict[str, list[str]]:
     """Return the values each list filter offers, in document or code-list order."""
     options: dict[str, list[str]] = {"batch": [str(b) for b in sorted(frame["batch"].unique())]}
     for key in LIST_KEYS[1:]:
-        column = frame[key]
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            options[key] = [str(c) for c in column.cat.categories if (column == c).any()]
-        else:
-            options[key] = [str(v) for v in pd.unique(column.dropna())]
+        options[key] = present_values(frame[key])
     return options
+
+
+def present_values(column: pd.Series) -> list[str]:
+    """Return the values a column holds: a categorical's in the order of its categories (document or
+    code-list order), counted once on its codes; other columns' in order of first appearance."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return [str(value) for value, n in column.value_counts(sort=False).items() if n]
+    return [str(v) for v in pd.unique(column.dropna())]
 
 
 def from_query(query: Mapping[str, Sequence[str] | str], options: Mapping[str, Sequence[str]]) -> Filters:

@@ -4,7 +4,7 @@ import html
 
 import streamlit as st
 
-from ftz.aggregate import first_of_each_case
+from ftz.charts import case_labels
 from ftz.highlight import highlight_quote, occurrence_rank
 from ftz.i18n import batch_label, code_label, column_label, t
 from ui import area_names, get_view, stop_if_empty
@@ -16,21 +16,18 @@ stop_if_empty(view)
 
 # With several batches, a batch is chosen first (the latest first), then one of its cases: a list of every
 # case of many batches would be long to send and to read.
-batches = sorted(int(b) for b in view.case_rows()["batch"].unique())[::-1]
+cases = view.case_rows()
+batches = sorted((int(b) for b in cases["batch"].unique()), reverse=True)
 batch = batches[0]
 if len(batches) > 1:
     batch = int(st.selectbox(t("f_batch", lang), batches, format_func=lambda b: batch_label(b, lang), key="case_batch"))
-cases = first_of_each_case(view.rows_where(["batch", "case_no", "case_title"], batch=batch)).sort_values("case_no")
-labels: dict[str, str] = {
-    f"{batch}-{case_no}": f"{case_no}. {title}"
-    for case_no, title in zip(cases["case_no"], cases["case_title"], strict=True)
-}
-chosen = str(st.selectbox(t("choose_case", lang), list(labels), format_func=lambda k: labels[k], key="case_pick"))
-case_no = int(chosen.split("-")[1])
+cases = cases[cases["batch"] == batch].sort_values("case_no")
+labels = dict(zip(cases["case_no"].astype(int), case_labels(cases, "case_title", lang), strict=True))
+case_no = int(st.selectbox(t("choose_case", lang), list(labels), format_func=lambda n: labels[n], key="case_pick"))
 figures = view.rows_where(batch=batch, case_no=case_no)
 first = figures.iloc[0]
 
-st.subheader(labels[chosen])
+st.subheader(labels[case_no])
 info = st.columns(3)
 info[0].markdown(f"**{t('provider', lang)}**  \n{html.escape(str(first['provider']))}")
 info[1].markdown(f"**{column_label('category', lang)}**  \n{html.escape(str(first['category']))}")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ftz.aggregate import convertible_units, ranked_figures
 from ftz.charts import CHART_ITEMS, make_ranked_bar
+from ftz.filters import present_values
 from ftz.i18n import code_label, t, unit_label
 from ui import (
     EXPLORER_COLUMNS,
@@ -22,9 +23,7 @@ lang = view.lang
 st.title(t("page_explorer", lang))
 stop_if_empty(view)
 
-# In code-list order: a categorical's counts come in the order of its categories.
-counts = view.columns("indicator")["indicator"].value_counts(sort=False)
-indicators = [str(code) for code, n in counts.items() if n]
+indicators = present_values(view.columns("indicator")["indicator"])
 left, middle, right = st.columns([2, 2, 1.2])
 indicator = left.selectbox(
     t("choose_indicator", lang), indicators, format_func=lambda c: code_label("indicator", c, lang), key="ex_indicator"
