@@ -26,6 +26,6 @@ navigation = st.navigation(
         for path, title, url, icon in PAGES
     ]
 )
-view = sidebar(get_store())
+view = sidebar(get_store(), navigation.url_path)
 set_view(view)
 navigation.run()

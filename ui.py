@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.pages_manager import PagesManager
 
-from ftz.aggregate import TOTAL_COLUMNS, case_count, case_keys, indicator_choices, summable_in, totals, unit_choices
+from ftz.aggregate import TOTAL_COLUMNS, case_count, case_keys, indicator_choices, measure_choices, summable_in, totals
 from ftz.charts import CHART_ITEMS, make_case_bar, make_total_bar, make_treemap
 from ftz.export import EXCEL_MAX_ROWS, export_filename, to_csv, to_xlsx
 from ftz.filters import (
@@ -31,10 +31,11 @@ from ftz.filters import (
     from_query,
     search_column,
 )
-from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, t, unit_label
+from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, t
 from ftz.timing import reduction_flags
 from loaders.extract import propose_from
-from loaders.ingest import Prepared, Refused, prepare
+from loaders.ingest import CatalogueChange, Prepared, Refused, prepare, prepare_measures
+from loaders.measures import Catalogue, InvalidCatalogueError, unclassified_rows
 from loaders.store import (
     BEIJING,
     METRICS_PATH,
@@ -44,6 +45,7 @@ from loaders.store import (
     load_areas,
     load_batches,
     read_metrics,
+    store_catalogue,
 )
 
 # Streamlit takes an app with a `pages/` folder for a legacy multipage app until the first
@@ -61,6 +63,7 @@ class Store:
     options: dict[str, list[str]]
     changed: datetime
     version: str
+    catalogue: Catalogue
 
     @cached_property
     def search(self) -> pd.Series:
@@ -81,6 +84,11 @@ class Store:
         """Return which cases (rows of the table of cases) the rows a mask selects come from."""
         positions, firsts = self.case_index
         return np.bincount(positions[mask], minlength=len(firsts)) > 0
+
+    @cached_property
+    def unclassified(self) -> int:
+        """How many rows still carry their family's catch-all measure (a store from before the catalogue)."""
+        return unclassified_rows(self.frame["measure"])
 
     @cached_property
     def reductions(self) -> pd.Series:
@@ -148,13 +156,14 @@ def store_path() -> Path:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _read_store(path: str, size: int, mtime_ns: int) -> Store:
-    # Keyed by size and mtime so that a refreshed file is read again on the next rerun, and only then.
-    del size
+def _read_store(path: str, size: int, mtime_ns: int, catalogue_state: tuple[int, int] | None) -> Store:
+    # Keyed by size and mtime so that a refreshed file is read again on the next rerun, and only then;
+    # and by the catalogue's, so that a changed catalogue is read and the rows checked against it.
+    del size, catalogue_state
     result = read_metrics(Path(path))
     frame = result.frame
     changed = datetime.fromtimestamp(mtime_ns / 1e9, tz=UTC).astimezone(BEIJING)
-    return Store(frame, filter_options(frame), changed, file_digest(Path(path))[:16])
+    return Store(frame, filter_options(frame), changed, file_digest(Path(path))[:16], store_catalogue(Path(path)))
 
 
 def file_digest(path: Path) -> str:
@@ -171,8 +180,8 @@ def get_store() -> Store:
     path = store_path()
     stat = path.stat()
     try:
-        return _read_store(str(path), stat.st_size, stat.st_mtime_ns)
-    except InvalidMetricsError as err:
+        return _read_store(str(path), stat.st_size, stat.st_mtime_ns, file_state(beside(path, "measures.csv")))
+    except (InvalidMetricsError, InvalidCatalogueError) as err:
         st.error(f"{t('invalid_store', 'zh')} {t('invalid_store', 'en')}\n\n{err}")
         st.dataframe(err.report, hide_index=True)
         st.stop()
@@ -247,18 +256,34 @@ def _reset_filters() -> None:
     st.session_state["f_q"] = ""
 
 
-def _write_url(lang: str, filters: Filters) -> None:
+# URL keys that belong to one page (the case page's case=7-10): kept on that page, dropped elsewhere.
+PAGE_KEYS = {"case": ("case",)}
+
+
+def parse_case_key(text: str) -> tuple[int, int] | None:
+    """Return (batch, case number) of a case named as in links, 7-10; None if it is not one."""
+    batch, _, case_no = str(text).partition("-")
+    if batch.isascii() and batch.isdigit() and case_no.isascii() and case_no.isdigit():
+        return int(batch), int(case_no)
+    return None
+
+
+def _write_url(lang: str, filters: Filters, page: str) -> None:
     """Keep the URL equal to what is shown, so that a copied link opens the same view."""
     wanted = filters.to_query()
     if lang != DEFAULT_LANG:
         wanted["lang"] = [lang]
+    for key in PAGE_KEYS.get(page, ()):
+        if key in st.query_params:
+            wanted[key] = st.query_params.get_all(key)
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)
 
 
-def sidebar(store: Store) -> View:
-    """Draw the language switch and the global filters in the sidebar; return what they select."""
+def sidebar(store: Store, page: str) -> View:
+    """Draw the language switch and the global filters in the sidebar; return what they select on the
+    page about to run (its URL path, whose own URL keys are kept)."""
     _seed_from_url(store)
     with st.sidebar:
         lang = st.segmented_control(
@@ -285,7 +310,7 @@ def sidebar(store: Store) -> View:
         st.button(t("reset", lang), on_click=_reset_filters, key="reset", disabled=filters.is_empty())
         view = View(lang, filters, store, mask)
         st.caption(t("matching", lang, cases=view.cases, figures=view.figures))
-    _write_url(lang, filters)
+    _write_url(lang, filters, page)
     return view
 
 
@@ -326,11 +351,12 @@ def show_chart(fig: go.Figure, name: str, key: str) -> None:
 
 
 def compare_page(view: View, dimension: str) -> None:
-    """Lay out the areas or categories page: pick an indicator and unit, then totals, cases and a treemap."""
-    lang = view.lang
+    """Lay out the areas or categories page: pick an indicator family, then one of its measures; then
+    totals, cases and a treemap of that measure alone, and the figures left out of its totals."""
+    lang, catalogue = view.lang, view.store.catalogue
     st.title(t("page_areas" if dimension == "area" else "page_categories", lang))
     stop_if_empty(view)
-    indicators = indicator_choices(view.columns(*TOTAL_COLUMNS))
+    indicators = indicator_choices(view.columns(*TOTAL_COLUMNS), catalogue)
     if not indicators:
         st.info(t("no_totals", lang))
         st.stop()
@@ -342,43 +368,54 @@ def compare_page(view: View, dimension: str) -> None:
         key=f"{dimension}_indicator",
     )
     rows = view.rows_where(indicator=indicator)
-    unit = right.selectbox(
-        t("choose_unit", lang),
-        unit_choices(rows, indicator),
-        format_func=lambda u: unit_label(u, lang),
-        key=f"{dimension}_unit",
+    measures = measure_choices(rows, catalogue, indicator)
+    current = st.session_state.get(f"{dimension}_measure")
+    measure = right.selectbox(
+        t("choose_measure", lang),
+        measures,
+        format_func=lambda code: catalogue.name(code, lang),
+        key=f"{dimension}_measure",
+        help=catalogue.definition(current if current in measures else measures[0], lang),
     )
+    st.caption(f"{t('definition', lang)}：{catalogue.definition(measure, lang)}")
+    unit = catalogue.standard_unit(measure)
     names = area_names(lang)
     colors = area_colors()
-    by_dimension = totals(rows, indicator, unit, by=[dimension])
-    chosen = summable_in(rows, indicator, unit)
-    file_stem = f"{dimension}-{indicator}-{unit}"
+    by_dimension = totals(rows, catalogue, measure, by=[dimension])
+    chosen = summable_in(rows, catalogue, measure)
+    file_stem = f"{dimension}-{measure}"
+    title = catalogue.name(measure, lang)
     show_chart(
-        make_total_bar(by_dimension, dimension, unit, lang, colors, names), f"{file_stem}-total", f"{dimension}_total"
+        make_total_bar(by_dimension, dimension, unit, lang, colors, names, title),
+        f"{file_stem}-total",
+        f"{dimension}_total",
     )
-    show_chart(make_case_bar(chosen, unit, lang, colors, names), f"{file_stem}-cases", f"{dimension}_cases")
+    show_chart(make_case_bar(chosen, unit, lang, colors, names, title), f"{file_stem}-cases", f"{dimension}_cases")
     caption_if_cut(CHART_ITEMS, case_count(chosen), lang)
     levels = ["area", "category"] if dimension == "area" else ["category", "area"]
-    show_chart(make_treemap(chosen, levels, unit, lang, colors, names), f"{file_stem}-treemap", f"{dimension}_treemap")
+    show_chart(
+        make_treemap(chosen, levels, unit, lang, colors, names, title), f"{file_stem}-treemap", f"{dimension}_treemap"
+    )
     others = rows[~rows.index.isin(chosen.index)]
     if not others.empty:
         st.caption(t("excluded_from_totals", lang, n=len(others)))
-        show_table(others, lang, key=f"{dimension}_others")
+        show_table(others, lang, key=f"{dimension}_others", catalogue=catalogue)
     download_buttons(view, key=dimension)
 
 
 # The columns show_table shows, and those the explorer reads: its ranking, bars and table.
-TABLE_COLUMNS = ["case_no", "case_title", "area", "metric", "value_text", "kind", "scope", "as_of"]
+TABLE_COLUMNS = ["case_no", "case_title", "area", "metric", "measure", "value_text", "kind", "scope", "as_of"]
 EXPLORER_COLUMNS = [*TABLE_COLUMNS, "batch", "value_std", "unit_std"]
 
 
-def show_table(rows: pd.DataFrame, lang: str, key: str) -> None:
-    """Show figures as they are written, under the schema's column names in the language, codes as labels
-    (the first TABLE_ROWS of them)."""
+def show_table(rows: pd.DataFrame, lang: str, key: str, catalogue: Catalogue) -> None:
+    """Show figures as they are written, under the schema's column names in the language, codes and
+    measures by their names (the first TABLE_ROWS of them)."""
     columns = TABLE_COLUMNS
     caption_if_cut(TABLE_ROWS, len(rows), lang, "showing")
     rows = rows.head(TABLE_ROWS)
     shown = rows[columns].assign(
+        measure=rows["measure"].astype(str).map(lambda code: catalogue.name(code, lang)),
         kind=rows["kind"].astype(str).map(lambda c: code_label("kind", c, lang)),
         scope=rows["scope"].astype(str).map(lambda c: code_label("scope", c, lang)),
         area=rows["area"].astype(str).map(area_names(lang)),
@@ -409,6 +446,7 @@ def download_buttons(view: View, key: str) -> None:
             area_names=names,
             data_version=view.store.version,
             exported_at=exported_at,
+            catalogue=view.store.catalogue,
         ),
         file_name=export_filename(batches, filters, lang, names, exported_at, "xlsx"),
         mime=XLSX_MIME,
@@ -419,7 +457,7 @@ def download_buttons(view: View, key: str) -> None:
     )
     right.download_button(
         t("download_csv", lang),
-        data=lambda: to_csv(view.rows, lang),
+        data=lambda: to_csv(view.rows, lang, view.store.catalogue),
         file_name=export_filename(batches, filters, lang, names, exported_at, "csv"),
         mime="text/csv",
         key=f"{key}_csv",
@@ -462,7 +500,24 @@ def check_file(data: bytes, name: str, store: Path) -> Prepared | pd.DataFrame:
     return _check_file(data, name, str(store), file_state(store))
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _check_measures(
+    data: bytes, name: str, store: str, state: tuple[tuple[int, int] | None, tuple[int, int] | None]
+) -> CatalogueChange | pd.DataFrame:
+    del state  # part of the key only: a changed store or catalogue means checking the file again
+    try:
+        return prepare_measures(data, name, Path(store))
+    except Refused as refused:
+        return refused.report
+
+
+def check_measures(data: bytes, name: str, store: Path) -> CatalogueChange | pd.DataFrame:
+    """Return a catalogue file merged and checked against the store (or the report refusing it), once per
+    file and state of the store and its catalogue."""
+    return _check_measures(data, name, str(store), (file_state(store), file_state(beside(store, "measures.csv"))))
+
+
 @st.cache_data(show_spinner=False, max_entries=2)
 def proposals_of(data: bytes, suffix: str) -> tuple[pd.DataFrame, list[str]]:
     """Return the proposed rows of an uploaded batch document and the warnings, once per document."""
-    return propose_from(data, suffix, get_areas()["area"].tolist())
+    return propose_from(data, suffix, get_areas()["area"].tolist(), store_catalogue(store_path()))

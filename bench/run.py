@@ -24,12 +24,12 @@ import pandas as pd
 from openpyxl import Workbook
 
 from bench.generate import synthetic_store
-from ftz.aggregate import HEADLINE_INDICATORS, TOTAL_COLUMNS, convertible_units, headline_totals, ranked_figures
+from ftz.aggregate import TOTAL_COLUMNS, convertible_units, headline_totals, highlights, ranked_figures
 from ftz.charts import CHART_ITEMS, make_area_category_heatmap, make_indicator_bar, make_ranked_bar
 from ftz.export import export_frame, to_xlsx
 from ftz.filters import Filters, filter_mask, filter_options, present_values
 from loaders.ingest import apply, prepare, store_text
-from loaders.store import DATA_DIR, cache_path, load_batches, read_metrics, read_raw_csv
+from loaders.store import DATA_DIR, cache_path, load_batches, read_metrics, read_raw_csv, store_catalogue
 from ui import EXPLORER_COLUMNS, Store, View
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +59,7 @@ def prepare_store(rows: int, folder: Path) -> Path:
     """Return a synthetic store of `rows` rows with the registers beside it, validated once."""
     target = folder / str(rows)
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("batches.csv", "areas.csv"):
+    for name in ("batches.csv", "areas.csv", "measures.csv"):
         shutil.copy(DATA_DIR / name, target / name)
     store = target / "metrics.csv"
     if not store.exists():
@@ -78,7 +78,8 @@ def interaction(store: Store) -> None:
     cases = view.case_rows()
     cases["area"].nunique()
     rows = view.columns(*TOTAL_COLUMNS)
-    headline_totals(rows, HEADLINE_INDICATORS)
+    headline_totals(rows, store.catalogue)
+    highlights(rows, store.catalogue)
     make_area_category_heatmap(cases, "zh", NAMES)
     make_indicator_bar(rows, "zh")
     present_values(view.columns("indicator")["indicator"])
@@ -127,7 +128,8 @@ def measure_size(rows: int, repeats: int, folder: Path) -> list[tuple[str, int, 
     ours, floor = paired_times(lambda: read_metrics(store), lambda: pd.read_csv(store), repeats)
     results.append(("load (typed, validated)", rows, ours, floor, "≤ 1.5× floor"))
     frame = read_metrics(store).frame
-    served = Store(frame, filter_options(frame), datetime.now(), "bench")
+    catalogue = store_catalogue(store)
+    served = Store(frame, filter_options(frame), datetime.now(), "bench", catalogue)
     # A server has answered clicks before this one: each side runs once untimed, then 9+ times.
     ours, floor = paired_times(
         lambda: interaction(served),
@@ -147,8 +149,9 @@ def measure_size(rows: int, repeats: int, folder: Path) -> list[tuple[str, int, 
             area_names=NAMES,
             data_version="bench",
             exported_at=datetime(2026, 1, 1),
+            catalogue=catalogue,
         ),
-        lambda: plain_write_only(export_frame(part, "zh")),
+        lambda: plain_write_only(export_frame(part, "zh", catalogue)),
         repeats,
     )
     results.append((f"Excel export of {len(part):,} rows", len(part), ours, floor, "≤ 1.3× floor"))

@@ -1,8 +1,9 @@
-"""Unit-safe totals: which figures may be added, and their sums marked exact, at least, at most or about.
+"""Totals by measure: which figures may be added, and their sums marked exact, at least, at most or about.
 
-The rules (DESIGN.md): add only rows of one indicator and one standard unit, only outcomes at zone
-scope, never a row that is part of another, never percentages, shares, durations, 成 or US dollars;
-a total that includes qualified figures is not exact.
+The rules (DESIGN.md): add only rows of one measure (指标口径, data/measures.csv) in its unit, only
+outcomes at zone scope, never a row that is part of another, never a measure marked non-additive, and
+never percentages, shares, durations, 成 or US dollars; a total that includes qualified figures is not
+exact. Every total the app or its exports show comes from here.
 """
 
 from __future__ import annotations
@@ -11,37 +12,67 @@ import numpy as np
 import pandas as pd
 
 from ftz.filters import is_in
+from loaders.measures import Catalogue
 from loaders.schema import ABOUT, AT_LEAST, AT_MOST, CUMULATIVE, QUALIFIER_SEPARATOR, QUALIFIERS, UNITS
 
 EXACT = "exact"
 BOUNDS = [EXACT, AT_LEAST, AT_MOST, ABOUT]
 ADDITIVE_UNITS = frozenset(name for name, unit in UNITS.items() if unit.additive)
-# The indicators whose totals head the overview, in order.
-HEADLINE_INDICATORS = ["enterprises", "financing", "talent", "projects", "services", "patents", "output"]
 # The columns a total reads: a page that only adds up can copy just these out of a large selection.
-TOTAL_COLUMNS = ("indicator", "unit_std", "kind", "scope", "part_of", "unit", "value_std", "value_high", "qualifier")
+TOTAL_COLUMNS = (
+    "indicator",
+    "measure",
+    "unit_std",
+    "kind",
+    "scope",
+    "part_of",
+    "unit",
+    "value_std",
+    "value_high",
+    "qualifier",
+)
+# What a highlight shows of its figure, besides what a total reads: taken for the few highlights only.
+HIGHLIGHT_COLUMNS = ("fact_id", "batch", "case_no", "case_title", "value_text", "source_quote")
 
 
-def summable_mask(frame: pd.DataFrame) -> pd.Series:
-    """Return which rows may enter a total: zone outcomes, not parts, in a known additive unit."""
+def in_measure_unit(frame: pd.DataFrame, catalogue: Catalogue) -> np.ndarray:
+    """Return which rows are converted to their measure's standard unit (the catalogue's checks make
+    every row so; a total checks it again rather than trust it). Compared on categorical codes."""
+    measure, unit_std = frame["measure"], frame["unit_std"]
+    if isinstance(measure.dtype, pd.CategoricalDtype) and isinstance(unit_std.dtype, pd.CategoricalDtype):
+        units = unit_std.cat.categories
+        wanted = [
+            catalogue.standard_unit(str(m)) if str(m) in catalogue.table.index else "" for m in measure.cat.categories
+        ]
+        # Position of each measure's unit among the unit categories; -2 matches no row, -1 is missing.
+        expected = np.array([*(units.get_loc(u) if u in units else -2 for u in wanted), -2])
+        return expected[measure.cat.codes.to_numpy()] == unit_std.cat.codes.to_numpy()
+    standard = {code: catalogue.standard_unit(code) for code in catalogue.codes}
+    return (measure.astype(str).map(standard) == unit_std.astype(str)).to_numpy(dtype=bool, na_value=False)
+
+
+def summable_mask(frame: pd.DataFrame, catalogue: Catalogue) -> np.ndarray:
+    """Return which rows may enter a total: zone outcomes, not parts, of an additive measure, in its unit."""
     return (
-        (frame["kind"] == "outcome")
-        & (frame["scope"] == "zone")
-        & frame["part_of"].isna()
+        (frame["kind"] == "outcome").to_numpy(dtype=bool)
+        & (frame["scope"] == "zone").to_numpy(dtype=bool)
+        & frame["part_of"].isna().to_numpy()
         & is_in(frame["unit"], ADDITIVE_UNITS)
-        & frame["value_std"].notna()
+        & frame["value_std"].notna().to_numpy()
+        & is_in(frame["measure"], catalogue.additive)
+        & in_measure_unit(frame, catalogue)
     )
 
 
-def summable(frame: pd.DataFrame) -> pd.DataFrame:
+def summable(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """Return the rows that may enter a total (see summable_mask)."""
-    return frame[summable_mask(frame)]
+    return frame[summable_mask(frame, catalogue)]
 
 
-def summable_in(frame: pd.DataFrame, indicator: str, unit_std: str) -> pd.DataFrame:
-    """Return the summable rows of one indicator in one standard unit: what one total adds up."""
+def summable_in(frame: pd.DataFrame, catalogue: Catalogue, measure: str) -> pd.DataFrame:
+    """Return the summable rows of one measure: what one total adds up."""
     # Categoricals compare by their codes: no text copy of the column is made.
-    return frame[summable_mask(frame) & (frame["indicator"] == indicator) & (frame["unit_std"] == unit_std)]
+    return frame[summable_mask(frame, catalogue) & (frame["measure"] == measure).to_numpy(dtype=bool)]
 
 
 def row_bound(qualifier: object, value_high: float | None) -> str:
@@ -80,70 +111,94 @@ def combine_bounds(bounds: set[str] | list[str]) -> str:
     return ABOUT
 
 
-def all_totals(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Return the sums of summable figures for every indicator and standard unit, grouped by `by`.
+def all_totals(frame: pd.DataFrame, catalogue: Catalogue, by: list[str]) -> pd.DataFrame:
+    """Return the sums of summable figures for every measure, grouped by `by`.
 
-    Columns: indicator, unit_std, the `by` columns, total, figures (how many rows), bound
-    (exact/at_least/at_most/about); indicators in code-list order, units by how many figures use them.
+    Columns: measure, indicator, unit_std (the measure's standard unit), the `by` columns, total,
+    figures (how many rows), bound (exact/at_least/at_most/about); measures in catalogue order.
     """
     # Only the columns a total needs are copied out of what may be a large selection.
-    rows = frame.loc[summable_mask(frame), ["indicator", "unit_std", *by, "value_std", "value_high", "qualifier"]]
-    columns = ["indicator", "unit_std", *by, "total", "figures", "bound"]
+    rows = frame.loc[
+        summable_mask(frame, catalogue), ["measure", "unit_std", *by, "value_std", "value_high", "qualifier"]
+    ]
+    columns = ["measure", "indicator", "unit_std", *by, "total", "figures", "bound"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     bounds = row_bounds(rows)
     rows = rows.assign(_least=bounds == AT_LEAST, _most=bounds == AT_MOST, _about=bounds == ABOUT)
     # One pass of sums (a flag's sum is how many rows have it) costs half of a named aggregation.
-    grouped = rows.groupby(["indicator", "unit_std", *by], observed=True, sort=True)
+    # The unit is grouped too: a measure whose rows were in two units would give two totals, never one.
+    grouped = rows.groupby(["measure", "unit_std", *by], observed=True, sort=True)
     sums = grouped[["value_std", "_least", "_most", "_about"]].sum()
     result = sums.assign(figures=grouped.size()).reset_index().rename(columns={"value_std": "total"})
-    # The unit is grouped as the categorical it is and only the few result rows are made text.
+    # Only the few result rows are made text.
+    result["measure"] = result["measure"].astype(str)
     result["unit_std"] = result["unit_std"].astype(str)
+    result["indicator"] = [str(catalogue.table.at[m, "indicator"]) for m in result["measure"]]
     # As combine_bounds: one kind of bound stays, two kinds or any "about" make the sum approximate.
     result["bound"] = [
         combine_bounds({b for b, n in ((AT_LEAST, least), (AT_MOST, most), (ABOUT, about)) if n})
         for least, most, about in zip(result["_least"], result["_most"], result["_about"], strict=True)
     ]
-    # How many figures use each indicator's unit, counted on the few result rows, not the selection.
-    result["_uses"] = result.groupby(["indicator", "unit_std"], observed=True)["figures"].transform("sum")
-    result = result.sort_values(["indicator", "_uses"], ascending=[True, False], kind="stable")
+    order = {code: i for i, code in enumerate(catalogue.codes)}
+    result = result.sort_values("measure", key=lambda s: s.map(order), kind="stable")
     return result[columns].reset_index(drop=True)
 
 
-def totals(frame: pd.DataFrame, indicator: str, unit_std: str, by: list[str]) -> pd.DataFrame:
-    """Return the sum of summable figures of one indicator and standard unit, grouped by the `by` columns.
+def totals(frame: pd.DataFrame, catalogue: Catalogue, measure: str, by: list[str]) -> pd.DataFrame:
+    """Return the sum of summable figures of one measure, grouped by the `by` columns.
 
     Columns: the `by` columns, total, figures (how many rows), bound (exact/at_least/at_most/about).
     """
-    chosen = frame[(frame["indicator"] == indicator) & (frame["unit_std"] == unit_std)]
-    return all_totals(chosen, by).drop(columns=["indicator", "unit_std"]).reset_index(drop=True)
+    chosen = frame[(frame["measure"] == measure).to_numpy(dtype=bool)]
+    result = all_totals(chosen, catalogue, by)
+    return result.drop(columns=["measure", "indicator", "unit_std"]).reset_index(drop=True)
 
 
-def unit_choices(frame: pd.DataFrame, indicator: str) -> list[str]:
-    """Return the standard units in which an indicator has summable figures, the most used first."""
-    return most_used(frame.loc[summable_mask(frame) & (frame["indicator"] == indicator), "unit_std"])
+def measure_choices(frame: pd.DataFrame, catalogue: Catalogue, indicator: str) -> list[str]:
+    """Return the measures of an indicator family that have summable figures, in catalogue order."""
+    present = {str(code) for code in frame.loc[summable_mask(frame, catalogue), "measure"].unique()}
+    return [code for code in catalogue.family(indicator) if code in present]
 
 
-def indicator_choices(frame: pd.DataFrame) -> list[str]:
-    """Return the indicators that have summable figures, in code-list order."""
-    present = {str(code) for code in frame.loc[summable_mask(frame), "indicator"].unique()}
+def indicator_choices(frame: pd.DataFrame, catalogue: Catalogue) -> list[str]:
+    """Return the indicator families that have summable figures, in code-list order."""
+    present = {str(code) for code in frame.loc[summable_mask(frame, catalogue), "indicator"].unique()}
     categories = frame["indicator"].cat.categories if hasattr(frame["indicator"], "cat") else sorted(present)
     return [str(c) for c in categories if str(c) in present]
 
 
-def headline_totals(frame: pd.DataFrame, indicators: list[str]) -> pd.DataFrame:
-    """Return, per indicator, the total in its most used standard unit (indicator, unit_std, total, figures, bound)."""
-    columns = ["indicator", "unit_std", "total", "figures", "bound"]
-    everything = all_totals(frame, by=[])
+def headline_totals(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Return the total of each of the catalogue's headline measures that has figures, in headline
+    order (measure, indicator, unit_std, total, figures, bound); one without figures is left out."""
+    everything = all_totals(frame, catalogue, by=[])
+    columns = ["measure", "indicator", "unit_std", "total", "figures", "bound"]
     if everything.empty:
         return pd.DataFrame(columns=columns)
-    everything["indicator"] = everything["indicator"].astype(str)
-    # all_totals lists each indicator's units by how many figures use them: the first is the main one.
-    main = everything.drop_duplicates("indicator")
-    main = main[main["indicator"].isin(indicators)]
-    order = {code: i for i, code in enumerate(indicators)}
-    main = main.sort_values("indicator", key=lambda s: s.map(order))
-    return main[columns].reset_index(drop=True)
+    place = {code: i for i, code in enumerate(catalogue.headline)}
+    chosen = everything[everything["measure"].isin(place)]
+    return chosen.sort_values("measure", key=lambda s: s.map(place))[columns].reset_index(drop=True)
+
+
+def highlights(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Return, for each headline measure in order, the largest single figure of the selection: a zone
+    outcome of that measure in its unit (a part of another figure is a figure too). `frame` has
+    TOTAL_COLUMNS; the result is its rows, one per measure that has figures, under their own index."""
+    eligible = (
+        (frame["kind"] == "outcome").to_numpy(dtype=bool)
+        & (frame["scope"] == "zone").to_numpy(dtype=bool)
+        & frame["value_std"].notna().to_numpy()
+        & is_in(frame["measure"], catalogue.headline)
+        & in_measure_unit(frame, catalogue)
+    )
+    rows = frame[eligible]
+    if rows.empty:
+        return frame.iloc[0:0]
+    # The largest of each measure; of equal figures, the first in the table.
+    largest = rows.sort_values("value_std", ascending=False, kind="stable").drop_duplicates("measure")
+    place = {code: i for i, code in enumerate(catalogue.headline)}
+    order = largest["measure"].astype(str).map(place)
+    return largest.iloc[np.argsort(order.to_numpy(), kind="stable")]
 
 
 def readable_money(total: float, unit_std: str) -> tuple[float, str]:

@@ -78,6 +78,21 @@ def format_total(total: float, unit_std: str, bound: str, lang: str) -> str:
     return f"{mark}{' ' if mark else ''}{format_number(value)} {unit_label(unit, lang)}".strip()
 
 
+BOUND_WORDS = {"at_least": "over", "at_most": "up to", "about": "about", EXACT: ""}
+SCALES = ((1e9, "billion"), (1e6, "million"))
+
+
+def english_figure(value_std: float, unit_std: str, bound: str) -> str:
+    """Return one figure as an English reader says it: over 18.3 billion yuan, about 80 firms."""
+    if unit_std == "万元":
+        yuan = value_std * 10_000
+        scale = next(((size, word) for size, word in SCALES if yuan >= size), (1.0, ""))
+        amount = f"{format_number(yuan / scale[0])} {scale[1]} yuan".replace("  ", " ")
+    else:
+        amount = f"{format_number(value_std)} {unit_label(unit_std, 'en')}"
+    return f"{BOUND_WORDS.get(bound, 'about')} {amount}".strip()
+
+
 def _empty(title: str, height: int, lang: str) -> go.Figure:
     note = {
         "text": t("nothing_matches", lang),
@@ -135,11 +150,19 @@ def make_indicator_bar(frame: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def make_total_bar(
-    totals: pd.DataFrame, dimension: str, unit_std: str, lang: str, colors: dict[str, str], names: dict[str, str]
+    totals: pd.DataFrame,
+    dimension: str,
+    unit_std: str,
+    lang: str,
+    colors: dict[str, str],
+    names: dict[str, str],
+    measure: str,
 ) -> go.Figure:
-    """Return bars of totals by area or category, each labelled with its bound (≥, ≈) and unit."""
+    """Return bars of one measure's totals (named `measure`) by area or category, each labelled with its
+    bound (≥, ≈) and unit."""
     money_unit = readable_money(float(totals["total"].max()), unit_std)[1] if not totals.empty else unit_std
-    title = f"{t('by_area' if dimension == 'area' else 'by_category', lang)}（{unit_label(money_unit, lang)}）"
+    by = t("by_area" if dimension == "area" else "by_category", lang)
+    title = f"{measure}{t('title_sep', lang)}{by}（{unit_label(money_unit, lang)}）"
     if totals.empty:
         return _empty(title, 320, lang)
     scale = 10_000 if money_unit != unit_std else 1
@@ -159,13 +182,13 @@ def make_total_bar(
 
 
 def make_case_bar(
-    rows: pd.DataFrame, unit_std: str, lang: str, colors: dict[str, str], names: dict[str, str]
+    rows: pd.DataFrame, unit_std: str, lang: str, colors: dict[str, str], names: dict[str, str], measure: str
 ) -> go.Figure:
     """Return horizontal bars of each case's total, the CHART_ITEMS largest (rows are the summable
-    figures of one indicator and unit)."""
+    figures of one measure, named `measure`)."""
     sums = rows.groupby(["batch", "case_no", "case_title", "area"], observed=True)["value_std"].sum()
     per_case = sums.reset_index().nlargest(CHART_ITEMS, "value_std").sort_values("value_std")
-    title, height = t("by_case", lang), max(300, 60 + 28 * len(per_case))
+    title, height = f"{measure}{t('title_sep', lang)}{t('by_case', lang)}", max(300, 60 + 28 * len(per_case))
     if rows.empty:
         return _empty(title, height, lang)
     money_unit = readable_money(float(per_case["value_std"].max()), unit_std)[1]
@@ -194,11 +217,17 @@ def make_case_bar(
 
 
 def make_treemap(
-    rows: pd.DataFrame, levels: list[str], unit_std: str, lang: str, colors: dict[str, str], names: dict[str, str]
+    rows: pd.DataFrame,
+    levels: list[str],
+    unit_std: str,
+    lang: str,
+    colors: dict[str, str],
+    names: dict[str, str],
+    measure: str,
 ) -> go.Figure:
-    """Return a treemap of summable figures of one indicator and unit, nested by `levels` then case
-    (cases left out when there are more than a few hundred, which no treemap can show)."""
-    title = t("hierarchy" if levels[0] == "area" else "hierarchy_cat", lang)
+    """Return a treemap of the summable figures of one measure (named `measure`), nested by `levels`
+    then case (cases left out when there are more than a few hundred, which no treemap can show)."""
+    title = f"{measure}{t('title_sep', lang)}{t('hierarchy' if levels[0] == 'area' else 'hierarchy_cat', lang)}"
     if rows.empty:
         return _empty(title, 420, lang)
     ids, labels, parents, values, marker = [], [], [], [], []

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from ftz.aggregate import all_totals, batches_in
 from ftz.i18n import batch_label, code_label, t, unit_label
+from loaders.measures import Catalogue
 from loaders.numbers import plain_number
 from loaders.schema import CHINESE_NAMES, COLUMN_NAMES
 
@@ -49,14 +50,17 @@ def header(column: str, lang: str) -> str:
     return column if lang == "en" else CHINESE_NAMES[column]
 
 
-def export_frame(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Return the Data sheet as a frame: schema columns in order, codes as Chinese labels in Chinese."""
+def export_frame(rows: pd.DataFrame, lang: str, catalogue: Catalogue) -> pd.DataFrame:
+    """Return the Data sheet as a frame: schema columns in order, codes and measures as Chinese labels in
+    Chinese (the importer reads both back)."""
     frame = rows[list(COLUMN_NAMES)].copy()
     for column in CODE_COLUMNS:
         values = frame[column].astype("string")
         frame[column] = (
             values if lang == "en" else values.map(lambda c, col=column: code_label(col, c, "zh"), na_action="ignore")
         )
+    measures = frame["measure"].astype("string")
+    frame["measure"] = measures if lang == "en" else measures.map(lambda c: catalogue.name(c, "zh"), na_action="ignore")
     for column in frame.columns:
         if column not in NUMBER_COLUMNS:
             frame[column] = frame[column].astype("string")
@@ -169,12 +173,15 @@ def _write_data_sheet(workbook: Workbook, frame: pd.DataFrame, lang: str) -> Non
         sheet.append(row)
 
 
-def _summary_tables(rows: pd.DataFrame, lang: str, area_names: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _summary_tables(
+    rows: pd.DataFrame, lang: str, area_names: Mapping[str, str], catalogue: Catalogue
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     cases = rows.drop_duplicates(["batch", "case_no"])
     pivot = cases.groupby(["area", "category"], observed=True).size().unstack(fill_value=0)
     pivot.index = [area_names.get(str(a), str(a)) for a in pivot.index]
-    outcome = all_totals(rows, by=["area"])
+    outcome = all_totals(rows, catalogue, by=["area"])
     if not outcome.empty:
+        outcome["name"] = outcome["measure"].map(lambda code: catalogue.name(code, lang))
         outcome["indicator"] = outcome["indicator"].astype(str).map(lambda c: code_label("indicator", c, lang))
         outcome["unit"] = outcome["unit_std"].astype(str).map(lambda u: unit_label(u, lang))
         outcome["area"] = outcome["area"].astype(str).map(lambda a: area_names.get(a, a))
@@ -182,9 +189,11 @@ def _summary_tables(rows: pd.DataFrame, lang: str, area_names: Mapping[str, str]
     return pivot, outcome
 
 
-def _write_summary_sheet(workbook: Workbook, rows: pd.DataFrame, lang: str, area_names: Mapping[str, str]) -> None:
+def _write_summary_sheet(
+    workbook: Workbook, rows: pd.DataFrame, lang: str, area_names: Mapping[str, str], catalogue: Catalogue
+) -> None:
     sheet = workbook.create_sheet(_sheet("summary", lang))
-    pivot, outcome = _summary_tables(rows, lang, area_names)
+    pivot, outcome = _summary_tables(rows, lang, area_names, catalogue)
     bold = Font(bold=True)
 
     def title(text: str) -> None:
@@ -212,6 +221,7 @@ def _write_summary_sheet(workbook: Workbook, rows: pd.DataFrame, lang: str, area
     sheet.append([])
     title(f"{t('headline', lang)}（{t('kpi_help', lang)}）")
     names = [
+        t("choose_measure", lang),
         t("choose_indicator", lang),
         t("choose_unit", lang),
         t("axis_area", lang),
@@ -224,7 +234,15 @@ def _write_summary_sheet(workbook: Workbook, rows: pd.DataFrame, lang: str, area
         cell = WriteOnlyCell(sheet, value=total)
         cell.number_format = _number_format(total)
         sheet.append(
-            [record["indicator"], record["unit"], record["area"], cell, int(record["figures"]), record["bound"]]
+            [
+                record["name"],
+                record["indicator"],
+                record["unit"],
+                record["area"],
+                cell,
+                int(record["figures"]),
+                record["bound"],
+            ]
         )
     if len(pivot):
         chart = BarChart()
@@ -248,6 +266,7 @@ def _write_about_sheet(
     batches: pd.DataFrame,
     data_version: str,
     exported_at: datetime,
+    catalogue: Catalogue,
 ) -> None:
     sheet = workbook.create_sheet(_sheet("about", lang))
     sheet.column_dimensions["A"].width = 24
@@ -266,6 +285,13 @@ def _write_about_sheet(
             (batch_label(int(batch["batch"]), lang), f"{batch['title']}｜{batch['doc_no']}｜{batch['published']}")
         )
     lines.append(("规则 Rules", t("kpi_help", lang)))
+    # The measures of the selection: what each counts, its unit, and whether it is ever added.
+    lines.append((f"{CHINESE_NAMES['measure']} Measures", t("about_measures", lang)))
+    present = {str(code) for code in rows["measure"].unique()}
+    for code in (c for c in catalogue.codes if c in present):
+        unit = catalogue.unit(code) or "—"
+        adds = t("additive" if code in catalogue.additive else "not_additive", lang)
+        lines.append((f"  {catalogue.name(code, lang)}", f"{unit}｜{adds}｜{catalogue.definition(code, lang)}"))
     for key, value in lines:
         cell = WriteOnlyCell(sheet, value=key)
         cell.font = bold
@@ -285,24 +311,25 @@ def to_xlsx(
     area_names: Mapping[str, str],
     data_version: str,
     exported_at: datetime,
+    catalogue: Catalogue,
 ) -> bytes:
     """Return the workbook of the selected rows: Data (importable), Summary (same totals as the app), About."""
-    frame = export_frame(rows, lang)
+    frame = export_frame(rows, lang, catalogue)
     _check_size(frame)
     workbook = Workbook(write_only=True)
     stamp = exported_at.replace(tzinfo=None)
     workbook.properties.created = workbook.properties.modified = stamp
     _write_data_sheet(workbook, frame, lang)
-    _write_summary_sheet(workbook, rows, lang, area_names)
-    _write_about_sheet(workbook, rows, lang, filters, batches, data_version, exported_at)
+    _write_summary_sheet(workbook, rows, lang, area_names, catalogue)
+    _write_about_sheet(workbook, rows, lang, filters, batches, data_version, exported_at, catalogue)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def to_csv(rows: pd.DataFrame, lang: str) -> bytes:
+def to_csv(rows: pd.DataFrame, lang: str, catalogue: Catalogue) -> bytes:
     """Return the Data sheet as UTF-8 CSV with a BOM; formula-like text gets a leading ' (OWASP)."""
-    frame = export_frame(rows, lang)
+    frame = export_frame(rows, lang, catalogue)
     for column in frame.columns:
         if frame[column].dtype != "string":
             frame[column] = frame[column].map(plain_number, na_action="ignore").astype("string")

@@ -40,10 +40,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi_figures": ("数据条数", "Figures"),
     "kpi_areas": ("片区数", "Areas"),
     "kpi_help": (
-        "仅合计成效类、片区范围、非“其中”项的数据，单位相同才相加。",
-        "Adds only outcomes at zone scope, never parts of other figures, and only in one unit.",
+        "只合计同一指标口径（data/measures.csv）、成效类、片区范围、非“其中”项的数据；口径标为不可合计的从不相加。",
+        "Adds only figures of one measure (data/measures.csv): outcomes at zone scope, never parts of other "
+        "figures; a measure marked non-additive is never added.",
     ),
     "headline": ("主要成效合计", "Headline outcome totals"),
+    "highlights": ("亮点：单项最大数据", "Highlights: the largest single figures"),
+    "highlight_case": ("案例{case_no}", "Case {case_no}"),
+    "unclassified": (
+        "有 {n} 条数据尚未归入指标口径（在指标目录启用之前写入），不参与任何合计。"
+        "重新导入带“指标口径”列的批次文件即可归类。",
+        "{n} figures have no measure yet (written before the catalogue existed) and are in no total. "
+        "Re-import their batch with a measure column to classify them.",
+    ),
     "no_totals": ("当前筛选下没有可以合计的成效数据。", "No outcome figures that can be added under these filters."),
     "cases_by_area_category": ("各片区、各领域案例数", "Cases by area and category"),
     "figures_by_indicator": ("各指标类别数据条数", "Figures by indicator"),
@@ -61,6 +70,13 @@ TEXT: dict[str, tuple[str, str]] = {
     # areas / categories
     "choose_indicator": ("指标类别", "Indicator"),
     "choose_unit": ("单位", "Unit"),
+    "choose_measure": ("指标口径", "Measure"),
+    "all_measures": ("全部口径（仅排名，不合计）", "All measures (ranked, never added)"),
+    "definition": ("口径定义", "Definition"),
+    "about_measures": ("单位｜能否合计｜定义", "Unit | added or not | definition"),
+    "additive": ("可合计", "added"),
+    "not_additive": ("不合计", "never added"),
+    "title_sep": ("：", ": "),
     "by_area": ("按片区合计", "Total by area"),
     "by_category": ("按领域合计", "Total by category"),
     "by_case": ("按案例", "By case"),
@@ -167,6 +183,25 @@ TEXT: dict[str, tuple[str, str]] = {
         "{n} proposals: review, correct or delete them in the table.",
     ),
     "check_reviewed": ("校验核对后的数据", "Check the reviewed rows"),
+    "catalogue": ("指标目录（指标口径）", "Metric catalogue (measures)"),
+    "catalogue_help": (
+        "只有同一指标口径的数据才会相加。新批次需要新口径时：下载目录，在末尾添加一行（或修改名称、定义），再上传；"
+        "按代码合并，之前的目录自动备份并记入变更记录。仍有数据使用的口径不能删除。",
+        "Only figures of one measure are ever added. When a new batch needs a new measure, download the catalogue, "
+        "add a line (or edit names and definitions) and upload it: it is merged by code, the previous catalogue "
+        "is backed up and the change logged. A measure rows still use cannot be removed.",
+    ),
+    "download_catalogue": ("下载指标目录", "Download the catalogue"),
+    "upload_catalogue": ("上传指标目录（CSV 或 Excel）", "Upload a catalogue file (CSV or Excel)"),
+    "catalogue_refused": (
+        "指标目录文件未通过校验，目录没有任何改动：",
+        "The catalogue file was refused; nothing changed:",
+    ),
+    "apply_catalogue": ("确认更新指标目录", "Apply to the catalogue"),
+    "catalogue_applied": (
+        "指标目录已更新。之前的目录已备份为 {backup}。",
+        "The catalogue is updated; the previous one is kept as {backup}.",
+    ),
     "incoming": ("处理投递目录 data/incoming/", "Process the drop folder data/incoming/"),
     "incoming_done": ("已处理 {n} 个文件。", "Processed {n} files."),
     # axes

@@ -21,6 +21,7 @@ import pandas as pd
 
 from loaders.audit import find_numbers
 from loaders.document import Case, Document, parse_document
+from loaders.measures import Catalogue, catch_all, load_catalogue
 from loaders.numbers import NUMBER, PREFIX_QUALIFIERS, SUFFIX_QUALIFIERS, parse_figure
 from loaders.read import detect_encoding
 from loaders.schema import COLUMN_NAMES, QUALIFIER_SEPARATOR, UNITS
@@ -81,11 +82,11 @@ def document_text_of(data: bytes, suffix: str) -> str:
 
 
 def propose_from(
-    data: bytes, suffix: str, areas: list[str], batch: int | None = None
+    data: bytes, suffix: str, areas: list[str], catalogue: Catalogue, batch: int | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
     """Return the proposals of a document given as bytes, and the warnings reading it gave."""
     document = parse_document(clean_lines(document_text_of(data, suffix)), areas)
-    return propose(document, batch or document.batch or 0), document.warnings
+    return propose(document, batch or document.batch or 0, catalogue), document.warnings
 
 
 PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,3}(?:\s*页)?[-—–\s]*$")
@@ -144,6 +145,141 @@ def _indicator(unit: str, clause: str) -> str:
     return "other"
 
 
+# Which measure a figure is, by the words of its clause: the first rule whose words match and whose
+# measure is in the catalogue, of a unit the figure's converts to, and allowed for the figure's kind.
+# Kinds: None allows every kind. Rules are read from the 7th batch; a figure no rule knows gets its
+# family's catch-all, which staff replace in review.
+POLICY = frozenset({"policy"})
+MEASURE_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
+    # money
+    ("policy_amount", r".", POLICY),
+    ("equity_financing_raised", r"股权融资", None),
+    ("debt_instruments_issued", r"债权投资计划|ABN|票据|债券|提款|发行", None),
+    ("guarantee_amount", r"担保金额|担保", None),
+    ("insured_amount", r"保险|保障", None),
+    ("loans_granted", r"贷款|质押融资|融资", None),
+    ("contracted_investment", r"协议投资|投资额", None),
+    ("technology_contract_value", r"合同金额", None),
+    ("valuation", r"估值", None),
+    ("output_value", r"产值|产出|营业收入|营收", None),
+    ("support_funds_earmarked", r"资金|专项", None),
+    # shares and rates
+    ("policy_rate", r".", POLICY),
+    ("policy_rate", r"代偿率|费率|利率上浮|补贴比例|减免", None),
+    ("growth_rate", r"增长|增速", None),
+    ("cost_reduction_rate", r"下降|降低|降幅|低于|低\s*\d|比[^，。]*低", None),
+    ("share_of_whole", r".", None),
+    # time
+    ("time_saved", r"减少|缩减|节省|节约", None),
+    ("time_saved_workdays", r"减少|缩减|节省|节约", None),
+    ("processing_time_workdays", r".", None),
+    ("term_or_period", r"期限|为期|学习期|期满|连续|年限|点击量|注册落地", None),
+    ("processing_time", r"用时|办理|放款|到账|账户|完成|时间|审批|办结|回复", None),
+    ("term_or_period", r".", None),
+    # enterprises
+    ("benchmark_factories", r"工厂", None),
+    ("talent_teams", r"专家团队|战略团队", None),
+    ("research_facilities", r"实验室|技术中心|工程技术", None),
+    ("enterprises_financed", r"融资|放款|贷款", None),
+    ("enterprises_served", r"开通|走访|辅导|调研|摸排", None),
+    ("partner_institutions", r"机构|银行|担保公司|保险|成员|理事|公司联合", None),
+    ("enterprises_incubated", r"培育|孵化|成立|高科技企业|双创", None),
+    ("enterprises_recognized", r"瞪羚|贯标|重点企业|认定", None),
+    ("enterprises_cooperating", r"合作|培养计划|共建", None),
+    ("enterprises_in_sector", r"规模以上|维保|发明人|拥有|聚集", None),
+    ("enterprises_served", r"服务|培训|惠及", None),
+    # counts of projects, platforms, programmes and their parts
+    ("project_size_threshold", r"以上产业项目|门槛", None),
+    ("industrial_projects_signed", r"签约", None),
+    ("service_platforms_operated", r"服务平台", None),
+    ("demonstration_workshops", r"车间", None),
+    ("design_centres_built", r"设计中心|国家级、", None),
+    ("gig_work_stations_built", r"零工|驿站|分站|总站", None),
+    ("project_applications", r"申报的|挑选", None),
+    ("projects_selected", r"遴选|支持|资助", None),
+    ("projects_hosted", r"入驻|通航项目", None),
+    ("research_cooperation_projects", r"产学研合作项目", None),
+    ("service_projects_listed", r"风险管理项目", None),
+    ("projects_served", r"建设项目|商业综合体", None),
+    ("training_programmes", r"培养计划", None),
+    ("enterprises_designated", r"示范|链长", None),
+    ("financial_products_launched", r"产品", None),
+    ("institutions_visited", r"政府机构|机构", None),
+    ("innovation_teams_cultivated", r"团队", None),
+    ("practitioners_registered", r"执业人员|从业人员", None),
+    ("structure_elements", r"^\s*大|[一二三四五六七八九十\d]\s*大|阶段|板块|环节|个国家|类别|任务|领域", None),
+    ("patent_filings", r"专利", None),
+    ("technology_contracts", r"合同", None),
+    ("research_projects_and_honours", r"荣誉", None),
+    ("research_projects_undertaken", r"科研项目|成果转化项目|科技创新", None),
+    ("catalogue_items", r"目录|政策文件", None),
+    ("research_achievements", r"成果", None),
+    ("patent_applications", r"申请专利|发明专利|专利申请", None),
+    ("valid_patents", r"有效专利", None),
+    # services and events
+    ("technology_transfers", r"转移转化", None),
+    ("events_held", r"活动|沙龙|培训|讲座", None),
+    ("services_delivered", r"技术服务|公益服务|走访|座谈|服务", None),
+    ("website_visits", r"点击量", None),
+    ("events_held_sessions", r".", None),
+    ("conferences_held", r".", None),
+    ("requests_handled", r"受理|诉求|咨询|需求|申请", None),
+    ("information_items_published", r"发布|信息|时讯", None),
+    ("misconduct_records", r"差错|违规|失信", None),
+    ("policy_items_listed", r"兑现|梳理", None),
+    ("structure_lines", r"主线", None),
+    ("loans_count", r"贷款", None),
+    ("applications_received", r"申请", None),
+    # people
+    ("institution_staff", r"律师|文秘|副主任|合伙人|现有|工作人员", None),
+    ("students_trained", r"学生|学员|毕业|研究生|培养|培训", None),
+    ("event_attendees", r"参加|参会|出席", None),
+    ("digital_service_users", r"申领|注册|人才卡|联名卡|小程序|用户", None),
+    ("talents_attracted", r"集聚|汇聚|引进|人才|院士|得主|专家", None),
+    # parts, levels and the like: one measure each in this unit
+    ("structure_categories", r".", None),
+    ("structure_levels", r".", None),
+    ("structure_aspects", r".", None),
+    ("structure_parts", r".", None),
+    ("structure_parties", r".", None),
+    ("safeguard_lines", r".", None),
+    ("training_cohorts", r".", None),
+    ("cities_covered", r".", None),
+    ("awarding_bodies", r".", None),
+    ("pennants_received", r".", None),
+    ("publishing_frequency", r".", None),
+    ("distance_limit", r".", None),
+    ("trade_settlement_usd", r".", None),
+)
+
+
+def propose_measure(catalogue: Catalogue, unit: str, contexts: list[str], kind: str, indicator: str) -> str:
+    """Return the measure proposed for a figure of this unit and kind, reading its contexts nearest first
+    (the words after the number, then before it, its clause, its sentence): the first rule whose words
+    one of them holds wins; a rule of any words (".") only when no other matched."""
+    given = UNITS.get(unit)
+
+    def fits(measure: str, kinds: frozenset[str] | None) -> bool:
+        if measure not in catalogue.table.index or (kinds is not None and kind not in kinds):
+            return False
+        wanted = UNITS.get(catalogue.unit(measure))
+        return given is not None and wanted is not None and given.dimension == wanted.dimension
+
+    rules = [(m, words, kinds) for m, words, kinds in MEASURE_RULES if fits(m, kinds)]
+    for context in contexts:
+        for measure, words, kinds in rules:
+            if (words != "." or kinds is not None) and re.search(words, context):
+                return measure
+    defaults = [measure for measure, words, _ in rules if words == "."]
+    return defaults[0] if defaults else catch_all(indicator)
+
+
+def _after(sentence: str, end: int) -> str:
+    """Return the words right after a figure, up to the next mark: what the number counts (5 家国家重点实验室)."""
+    rights = [i for i in (sentence.find(mark, end) for mark in "、，；。（(") if i >= 0]
+    return sentence[end : min(rights) if rights else len(sentence)]
+
+
 def _kind_and_scope(clause: str, section: str) -> tuple[str, str]:
     scope = "zone"
     if "全国" in clause:
@@ -191,7 +327,7 @@ def _as_of(sentence: str) -> str:
     return years[0] if len(years) == 1 else ""
 
 
-def propose_case(case: Case, batch: int) -> list[dict[str, object]]:
+def propose_case(case: Case, batch: int, catalogue: Catalogue) -> list[dict[str, object]]:
     """Return the proposed rows of one case, in the order of its text."""
     rows: list[dict[str, object]] = []
     background, section = False, ""
@@ -238,10 +374,14 @@ def propose_case(case: Case, batch: int) -> list[dict[str, object]]:
                 kind, scope = "context", "city" if "全市" in text else "province"
             elif kind == "outcome" and background:
                 kind = "context"
+            metric = _metric(text, start)
+            contexts = [_after(text, end), metric, clause, text]
+            measure = propose_measure(catalogue, figure.unit, contexts, kind, _indicator(figure.unit, clause))
             part_of = ""
             whole_unit = rows[whole_index]["unit"] if whole_index is not None else None
             if other_at >= 0 and start > other_at and whole_index is not None and figure.unit == whole_unit:
                 part_of = str(whole_index)
+                measure = str(rows[whole_index]["measure"])  # a part counts what its whole counts
             starts = [at for at in phases if at <= start < (cut.end() if cut else 0)]
             phase = phases[max(starts)] if starts else ""
             row: dict[str, object] = {
@@ -252,8 +392,9 @@ def propose_case(case: Case, batch: int) -> list[dict[str, object]]:
                 "area": case.area or "",
                 "provider": case.provider,
                 "section": sentence.section,
-                "indicator": _indicator(figure.unit, clause),
-                "metric": _metric(text, start),
+                "indicator": str(catalogue.table.at[measure, "indicator"]),
+                "metric": metric,
+                "measure": measure,
                 "kind": kind,
                 "scope": scope,
                 "part_of": part_of,
@@ -278,11 +419,12 @@ def propose_case(case: Case, batch: int) -> list[dict[str, object]]:
     return rows
 
 
-def propose(document: Document, batch: int) -> pd.DataFrame:
-    """Return every proposed row of a document under the store's columns, with fact ids and part_of."""
+def propose(document: Document, batch: int, catalogue: Catalogue) -> pd.DataFrame:
+    """Return every proposed row of a document under the store's columns, with fact ids and part_of, and
+    a measure of the catalogue for each (its family's catch-all when no rule knows the figure)."""
     rows = []
     for case in document.cases:
-        case_rows = propose_case(case, batch)
+        case_rows = propose_case(case, batch, catalogue)
         ids = [f"{batch}-{case.entry.case_no:02d}-{i + 1:02d}" for i in range(len(case_rows))]
         for row, fact_id in zip(case_rows, ids, strict=True):
             row["fact_id"] = fact_id
@@ -293,7 +435,7 @@ def propose(document: Document, batch: int) -> pd.DataFrame:
 
 
 # The columns whose accuracy is scored over matched pairs.
-SCORED = ("area", "category", "indicator", "kind", "scope", "qualifier")
+SCORED = ("area", "category", "indicator", "measure", "kind", "scope", "qualifier")
 
 
 def evaluate(proposals: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
@@ -355,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
         print("没有找到目录或案例。 No table of contents or cases found.", file=sys.stderr)
         return 1
     batch = args.batch or document.batch or 0
-    proposals = propose(document, batch)
+    proposals = propose(document, batch, load_catalogue())
     if not args.evaluate:
         out = args.out or args.doc.with_name(f"{args.doc.stem}.candidates.csv")
         proposals.to_csv(out, index=False, encoding="utf-8-sig")

@@ -23,7 +23,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import reduce
 from pathlib import Path
@@ -32,6 +32,15 @@ from typing import BinaryIO
 import pandas as pd
 
 from loaders.document import parse_document
+from loaders.measures import (
+    MEASURE_COLUMNS,
+    Catalogue,
+    fill_measures,
+    read_catalogue_file,
+    type_catalogue,
+    used_by,
+    validate_catalogue,
+)
 from loaders.numbers import normalize_width
 from loaders.read import ReadError, excel_serial_to_date, read_table
 from loaders.schema import (
@@ -59,10 +68,12 @@ from loaders.store import (
     file_state,
     find_layout,
     merge_plan,
+    read_metrics,
     read_raw_csv,
     read_typed_copy,
     replace_batches,
     store_areas,
+    store_catalogue,
     type_metrics,
     write_cache,
 )
@@ -171,8 +182,9 @@ def normalise_as_of(text: str) -> str:
     return folded
 
 
-def normalise(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the file's cells under the schema's column names with codes, numbers and dates normalised.
+def normalise(raw: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the file's cells under the schema's column names with codes, numbers and dates normalised,
+    and measures named by their Chinese or English names as their codes.
 
     Also returns the report of columns that cannot be placed (unknown or given twice).
     """
@@ -198,6 +210,9 @@ def normalise(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         if column in frame:
             mapping = _code_map(codes)
             frame[column] = frame[column].map(lambda v, m=mapping: m.get(v.casefold(), m.get(v, v)) if v else v)
+    if "measure" in frame:
+        names = catalogue.lookup
+        frame["measure"] = frame["measure"].map(lambda v: names.get(v, names.get(v.casefold(), v)) if v else v)
     if "section" in frame:
         frame["section"] = frame["section"].map(lambda v: SECTION_ALIASES.get(v, v))
     if "as_of" in frame:
@@ -307,7 +322,8 @@ def read_store(store: Path, layout: Layout | None = None, batches: Iterable[int]
         source = io.BytesIO(b"".join(parts))
     # Arrow's reader gives the same cells several times faster; a BOM left by a hand edit is dropped.
     frame = pd.read_csv(source, dtype=str, keep_default_na=False, engine="pyarrow")
-    return frame.rename(columns=lambda name: str(name).lstrip("\ufeff"))
+    # A store written before measures existed reads with each row's family catch-all, as the app shows it.
+    return fill_measures(frame.rename(columns=lambda name: str(name).lstrip("\ufeff")))
 
 
 def read_current(store: Path, rows: pd.DataFrame) -> tuple[tuple[int, int] | None, Layout | None, pd.DataFrame]:
@@ -485,12 +501,13 @@ def prepare(data: bytes, filename: str, store: Path) -> Prepared:
     except ReadError as err:
         detail = str(err.__cause__) if err.__cause__ else ""
         raise Refused(make_report([issue(None, None, filename, err.code, detail)])) from err
-    rows, column_report = normalise(read.frame)
+    catalogue = store_catalogue(store)
+    rows, column_report = normalise(read.frame, catalogue)
     state, layout, current = read_current(store, rows)
     if {"batch", "case_no"} <= set(rows.columns):
         rows = assign_fact_ids(rows, current)
     areas = store_areas(store)
-    report = pd.concat([column_report, validate_metrics(rows, areas)], ignore_index=True)
+    report = pd.concat([column_report, validate_metrics(rows, areas, catalogue)], ignore_index=True)
     notes: list[str] = []
     if not has_errors(report):
         entries, notes = check_provenance(rows, beside(store, "batches.csv").parent, _batches(store), areas)
@@ -601,6 +618,126 @@ def read_log(store: Path) -> pd.DataFrame:
     return read_raw_csv(log).iloc[::-1].reset_index(drop=True)
 
 
+# --- the metric catalogue ---------------------------------------------------------------------------
+
+
+@dataclass
+class CatalogueChange:
+    """A catalogue file merged into the store's catalogue by code, checked, with what it changes."""
+
+    merged: pd.DataFrame  # the whole catalogue after the change, cells as text
+    added: list[str]
+    updated: list[str]
+    removed: list[str]
+    sha256: str
+
+    @property
+    def empty(self) -> bool:
+        """Whether applying would change nothing."""
+        return not (self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        """Return the change as a line of codes in Chinese and English."""
+        parts = [
+            (label, codes) for label, codes in (("新增", self.added), ("修改", self.updated), ("删除", self.removed))
+        ]
+        described = "；".join(f"{label} {len(codes)} 个：{'、'.join(codes)}" for label, codes in parts if codes)
+        return (
+            f"指标目录：{described or '没有变化'}。 Catalogue: {len(self.added)} added, "
+            f"{len(self.updated)} updated, {len(self.removed)} removed."
+        )
+
+
+def merge_catalogues(current: pd.DataFrame, new: pd.DataFrame, remove: Iterable[str] = ()) -> CatalogueChange:
+    """Return the current catalogue (cells as text) with the new file's measures merged in by code: new
+    codes added at the end, existing ones replaced by the file's line; the `remove` codes left out."""
+    current = current.reindex(columns=list(MEASURE_COLUMNS), fill_value="").fillna("")
+    new = new.reindex(columns=list(MEASURE_COLUMNS), fill_value="").fillna("").astype(str)
+    new = new.apply(lambda column: column.str.strip())
+    gone = [code for code in dict.fromkeys(remove) if code in set(current["measure"])]
+    by_code = current.set_index("measure", drop=False)
+    added, updated = [], []
+    for row in new.to_dict("records"):
+        code = row["measure"]
+        if code in by_code.index:
+            if [str(v) for v in by_code.loc[code].tolist()] != [row[c] for c in MEASURE_COLUMNS]:
+                updated.append(code)
+            by_code.loc[code] = pd.Series(row)
+        else:
+            added.append(code)
+            by_code = pd.concat([by_code, pd.DataFrame([row]).set_index("measure", drop=False)])
+    merged = by_code[~by_code["measure"].isin(gone)].reset_index(drop=True)
+    return CatalogueChange(merged, added, updated, gone, "")
+
+
+def prepare_measures(data: bytes | None, filename: str, store: Path, remove: Iterable[str] = ()) -> CatalogueChange:
+    """Read a catalogue file (or none, to only remove), merge it into the store's catalogue, and check
+    the result: the file's and the merged catalogue's rules, that no removed measure is still used by a
+    row, and that every row of the store still fits its measure. Raise Refused with the report."""
+    new = pd.DataFrame(columns=list(MEASURE_COLUMNS))
+    if data is not None:
+        try:
+            new = read_table(data, filename).frame
+        except ReadError as err:
+            raise Refused(make_report([issue(None, None, filename, err.code, str(err))])) from err
+        report = validate_catalogue(new)
+        if has_errors(report):
+            raise Refused(report)
+    current = read_catalogue_file(beside(store, "measures.csv"))
+    change = replace(merge_catalogues(current, new, remove), sha256=hashlib.sha256(data or b"").hexdigest())
+    unknown = [code for code in remove if code not in change.removed]
+    entries = [issue(None, "measure", code, "unknown-measure", "目录中没有这个口径") for code in unknown]
+    report = pd.concat([make_report(entries), validate_catalogue(change.merged)], ignore_index=True)
+    if store.exists() and not has_errors(report):
+        frame = read_metrics(store).frame
+        in_use = used_by(frame, change.removed)
+        for code, rows in in_use.groupby("measure", observed=True)["fact_id"]:
+            ids = "、".join(rows.astype(str).head(50))
+            report = pd.concat(
+                [report, make_report([issue(None, "measure", code, "measure-in-use", f"{len(rows)} 条：{ids}")])]
+            )
+        if in_use.empty:
+            misfits = type_catalogue(change.merged).issues(frame)
+            report = pd.concat([report, make_report(misfits)], ignore_index=True)
+    if has_errors(report):
+        raise Refused(report.reset_index(drop=True))
+    return change
+
+
+def apply_measures(change: CatalogueChange, store: Path, *, who: str, filename: str, note: str) -> str:
+    """Write the merged catalogue beside the store under the store's lock, after keeping the previous
+    one in history/ and before logging the change; return the backup's name ('' if nothing changed)."""
+    if change.empty:
+        return ""
+    target = store.parent / "measures.csv"
+    with locked(store):
+        now = datetime.now(BEIJING)
+        source = beside(store, "measures.csv")
+        saved = ""
+        if source.exists():
+            # The catalogue the store was read with is kept, even when it was the shipped one.
+            if source != target:
+                shutil.copy2(source, target)
+            saved = backup(target, now)
+        write_atomically(target, change.merged.to_csv(index=False, lineterminator="\n"))
+        log_change(
+            store,
+            {
+                "time": f"{now:%Y-%m-%d %H:%M:%S}",
+                "who": who,
+                "action": "measures",
+                "file": filename,
+                "sha256": change.sha256,
+                "added": len(change.added),
+                "removed": len(change.removed),
+                "changed": len(change.updated),
+                "backup": saved,
+                "note": note,
+            },
+        )
+    return saved
+
+
 # --- the drop folder --------------------------------------------------------------------------------
 
 SAFE_NAME = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff .()（）-]*\.(csv|txt|tsv|xlsx)$", re.IGNORECASE)
@@ -666,6 +803,8 @@ HELP = """把批次文件导入看板数据 Bring a batch file into the dashboar
   python -m loaders.ingest --history                 列出备份与变更记录 list backups and the change log
   python -m loaders.ingest --restore NAME            恢复备份 restore a backup
   python -m loaders.ingest --incoming                处理 data/incoming/ 中的文件 process the drop folder
+  python -m loaders.ingest --measures 新口径.csv       合并指标目录（按代码新增或修改） merge into the catalogue
+  python -m loaders.ingest --remove-measure CODE     删除未被使用的口径 remove a measure no row uses
 
 文件可为 UTF-8、带 BOM 的 UTF-8、GBK/GB18030、Excel「Unicode 文本」(UTF-16) 的 CSV，或 .xlsx；列名可用中文或英文。
 退出码 exit codes: 0 成功 success, 1 文件被拒绝 refused, 2 用法错误 usage error."""
@@ -687,8 +826,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--history", action="store_true", help="列出备份和变更记录 list backups and the log")
     parser.add_argument("--restore", metavar="NAME", help="恢复一个备份 restore a backup by name")
     parser.add_argument("--incoming", action="store_true", help="处理 data/incoming/ 投递目录 process the drop folder")
+    parser.add_argument(
+        "--measures", type=Path, metavar="FILE", help="合并指标目录 merge a catalogue file into data/measures.csv"
+    )
+    parser.add_argument(
+        "--remove-measure",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="删除口径（仍有数据使用时拒绝） remove a measure (refused while rows use it)",
+    )
     args = parser.parse_args(argv)
-    modes = sum([args.file is not None, args.history, args.restore is not None, args.incoming])
+    catalogue_mode = args.measures is not None or bool(args.remove_measure)
+    modes = sum([args.file is not None, args.history, args.restore is not None, args.incoming, catalogue_mode])
     if modes != 1:
         parser.print_usage(sys.stderr)
         print(
@@ -713,6 +863,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, outcome in process_incoming(store, who=args.by):
             print(f"{outcome}: {name}")
         return 0
+    if catalogue_mode:
+        return _change_measures(args.measures, args.remove_measure, store, args)
     path: Path = args.file
     if not path.is_file():
         print(f"找不到文件 file not found: {path}", file=sys.stderr)
@@ -742,6 +894,26 @@ def main(argv: list[str] | None = None) -> int:
         if not saved and prepared.diff.empty
         else f"已写入；之前的数据备份为 {saved or '—'}。 Applied."
     )
+    return 0
+
+
+def _change_measures(path: Path | None, remove: list[str], store: Path, args: argparse.Namespace) -> int:
+    if path is not None and not path.is_file():
+        print(f"找不到文件 file not found: {path}", file=sys.stderr)
+        return 2
+    name = path.name if path is not None else "--remove-measure"
+    try:
+        change = prepare_measures(path.read_bytes() if path is not None else None, name, store, remove)
+    except Refused as refused:
+        print(f"指标目录未改动。 Refused; the catalogue is unchanged. ({name})", file=sys.stderr)
+        print(format_report(refused.report), file=sys.stderr, end="")
+        return 1
+    print(change.summary())
+    if args.dry_run:
+        print("试运行，未写入。 Dry run: nothing written.")
+        return 0
+    saved = apply_measures(change, store, who=args.by, filename=name, note=args.note)
+    print("没有变化。 Nothing changed." if change.empty else f"已写入；之前的目录备份为 {saved or '—'}。 Applied.")
     return 0
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
 from loaders.numbers import normalize_width, parse_figure
+
+if TYPE_CHECKING:
+    from loaders.measures import Catalogue
 
 
 class Column(NamedTuple):
@@ -33,6 +36,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("section", "章节", "Section", True),
     Column("indicator", "指标类别", "Indicator", True),
     Column("metric", "指标", "Metric", True),
+    Column("measure", "指标口径", "Measure", True),
     Column("kind", "类型", "Kind", True),
     Column("scope", "范围", "Scope", True),
     Column("part_of", "所属", "Part of", False),
@@ -131,7 +135,7 @@ COUNT_UNITS = "个 项 次 场 条 类 所 台 套 篇 期 支 批 份 张 座 �
 
 # Percentages, shares, durations, 成 and US dollars are never added to anything; 个工作日 is not 天.
 UNITS: dict[str, Unit] = {
-    **_units("money_cny", "万元", True, {"元": 1e-4, "万元": 1, "亿元": 1e4}),
+    **_units("money_cny", "万元", True, {"元": 1e-4, "万元": 1, "亿元": 1e4, "亿": 1e4}),
     **_units("money_usd", "万美元", False, {"美元": 1e-4, "万美元": 1, "亿美元": 1e4}),
     **_units(
         "duration", "天", False, {"分钟": 1 / 1440, "小时": 1 / 24, "天": 1, "周": 7, "个月": 30, "月": 30, "年": 365}
@@ -196,6 +200,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not-a-table": ("文件不是 CSV 或 Excel 表格", "the file is not a CSV or an Excel table"),
     "bad-xlsx": ("不是有效的 Excel (.xlsx) 文件", "not a valid .xlsx file"),
     "bad-encoding": ("无法识别文件编码", "unknown text encoding"),
+    # the metric catalogue (data/measures.csv) and the rows' measures
+    "unknown-measure": ("指标口径不在指标目录中", "measure not in the catalogue data/measures.csv"),
+    "measure-family-mismatch": ("指标口径与指标类别不符", "the measure belongs to another indicator"),
+    "measure-unit-mismatch": ("单位不能换算为指标口径的单位", "the unit does not convert to the measure's unit"),
+    "bad-measure-code": ("口径代码只能用小写英文字母、数字和下划线", "measure codes are lower-case snake_case"),
+    "reserved-measure": ("以 _unclassified 结尾的代码留给未分类口径", "codes ending in _unclassified are reserved"),
+    "duplicate-measure": ("口径代码重复", "duplicate measure code"),
+    "unknown-measure-unit": ("单位不在单位表中", "unknown unit"),
+    "bad-flag": ("应为 true 或 false", "must be true or false"),
+    "additive-unit": ("百分比、时长、成、美元等单位的口径不能合计", "a measure in this unit cannot be additive"),
+    "bad-headline": ("总览位置应为正整数或留空", "headline must be a positive integer or empty"),
+    "duplicate-headline": ("总览位置已被另一口径占用", "another measure has this headline place"),
+    "headline-not-additive": ("总览主要指标必须可以合计", "a headline measure must be additive"),
+    "measure-in-use": ("仍有数据使用该口径，不能删除", "rows still use this measure"),
 }
 
 
@@ -212,6 +230,7 @@ class MetricsSchema(pa.DataFrameModel):
     section: Series[str] = pa.Field(isin=list(SECTIONS))
     indicator: Series[str] = pa.Field(isin=list(INDICATORS))
     metric: Series[str]
+    measure: Series[str]
     kind: Series[str] = pa.Field(isin=list(KINDS))
     scope: Series[str] = pa.Field(isin=list(SCOPES))
     part_of: Series[str] = pa.Field(nullable=True)
@@ -297,7 +316,10 @@ def _column_issues(frame: pd.DataFrame) -> list[dict[str, object]]:
     present = set(frame.columns)
     for col in COLUMNS:
         if col.name not in present and col.required:
-            entries.append(issue(None, col.name, None, "missing-column", f"{col.name}（{col.zh}）"))
+            detail = f"{col.name}（{col.zh}）"
+            if col.name == "measure":
+                detail += "：每行填写指标目录 data/measures.csv 中的口径（代码或中文名称） each row names a measure"
+            entries.append(issue(None, col.name, None, "missing-column", detail))
     accepted = "、".join(COLUMN_NAMES)
     for name in frame.columns:
         if name not in CHINESE_NAMES:
@@ -440,17 +462,19 @@ def _table_issues(frame: pd.DataFrame) -> list[dict[str, object]]:
     return entries
 
 
-def validate_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
+def validate_metrics(raw: pd.DataFrame, areas: list[str], catalogue: Catalogue) -> pd.DataFrame:
     """Return the report (row, column, value, code, severity, message) of every problem of a raw table.
 
-    `raw` holds the cells as read from a file (strings); `areas` are the allowed area names. An empty
-    report means the table is valid; warnings alone do not make it invalid.
+    `raw` holds the cells as read from a file (strings); `areas` are the allowed area names and
+    `catalogue` the measures a row may name. An empty report means the table is valid; warnings alone
+    do not make it invalid.
     """
     frame = blank_to_na(raw.reset_index(drop=True))
     entries = _column_issues(frame)
     entries += _pandera_issues(frame)
     entries += _row_issues(frame, areas)
     entries += _table_issues(frame)
+    entries += catalogue.issues(frame)
     return make_report(entries)
 
 

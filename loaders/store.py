@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from loaders.measures import Catalogue, fill_measures, load_catalogue
 from loaders.schema import (
     COLUMN_NAMES,
     INDICATORS,
@@ -21,6 +22,7 @@ from loaders.schema import (
     SECTIONS,
     UNITS,
     has_errors,
+    make_report,
     validate_metrics,
 )
 
@@ -89,9 +91,19 @@ def _as_they_appear(values: pd.Series) -> np.ndarray:
 
 
 # Text that many rows share (a case's title, a sentence with several figures) is kept once per value.
-SHARED_TEXT = ("unit", "provider", "unit_std", "case_title", "source_quote", "qualifier", "as_of", "part_of")
+SHARED_TEXT = (
+    "unit",
+    "provider",
+    "unit_std",
+    "case_title",
+    "source_quote",
+    "qualifier",
+    "as_of",
+    "part_of",
+    "measure",
+)
 # Bump when the typed copy's columns or dtypes change, so that no older copy is read.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
@@ -215,21 +227,34 @@ def store_areas(path: Path) -> list[str]:
     return load_areas(beside(path, "areas.csv"))["area"].tolist()
 
 
+def store_catalogue(path: Path) -> Catalogue:
+    """Return the metric catalogue a store is checked against: its own, else the shipped one."""
+    return load_catalogue(beside(path, "measures.csv"))
+
+
 def read_metrics(path: Path = METRICS_PATH) -> LoadResult:
     """Return the typed store and its report; raise InvalidMetricsError carrying the report if it has errors.
 
     The store is validated once per change of the file: a valid file's typed copy is kept (see
-    write_cache) and read instead while the file's size and modification time stay the same.
+    write_cache) and read instead while the file's size and modification time stay the same. Its
+    measures are checked against the catalogue on every read, since the catalogue changes apart.
+    A store written before measures existed gets each row's family catch-all (see fill_measures).
     """
+    catalogue = store_catalogue(path)
     cached = cache_path(path)
     try:
         report = pd.read_csv(cached.with_suffix(".report.csv"), dtype={"row": "Int64"})
-        return LoadResult(read_typed_copy(cached), report.astype(object).where(report.notna(), None))
+        frame = read_typed_copy(cached)
     except (OSError, ValueError):
         pass  # no copy of this state, or a damaged one: read the file itself
-    raw = read_raw_csv(path)
+    else:
+        measures = make_report(catalogue.issues(frame))
+        if has_errors(measures):
+            raise InvalidMetricsError(path, measures)
+        return LoadResult(frame, report.astype(object).where(report.notna(), None))
+    raw = fill_measures(read_raw_csv(path))
     areas = store_areas(path)
-    report = validate_metrics(raw, areas)
+    report = validate_metrics(raw, areas, catalogue)
     if has_errors(report):
         raise InvalidMetricsError(path, report)
     result = LoadResult(type_metrics(raw, areas), report)

@@ -7,7 +7,7 @@ import streamlit as st
 from ftz.charts import case_labels
 from ftz.highlight import highlight_quote, occurrence_rank
 from ftz.i18n import batch_label, code_label, column_label, t
-from ui import area_names, get_view, stop_if_empty
+from ui import area_names, get_view, parse_case_key, stop_if_empty
 
 view = get_view()
 lang = view.lang
@@ -18,12 +18,22 @@ stop_if_empty(view)
 # case of many batches would be long to send and to read.
 cases = view.case_rows()
 batches = sorted((int(b) for b in cases["batch"].unique()), reverse=True)
+# A link names its case as batch-case (case=7-10): the pickers take it when it is new to them.
+asked = parse_case_key(st.query_params.get("case", ""))
+if asked and str(st.query_params.get("case")) != st.session_state.get("case_url"):
+    st.session_state["case_url"] = str(st.query_params.get("case"))
+    if ((cases["batch"] == asked[0]) & (cases["case_no"] == asked[1])).any():
+        st.session_state["case_batch"], st.session_state["case_pick"] = asked
 batch = batches[0]
 if len(batches) > 1:
     batch = int(st.selectbox(t("f_batch", lang), batches, format_func=lambda b: batch_label(b, lang), key="case_batch"))
 cases = cases[cases["batch"] == batch].sort_values("case_no")
 labels = dict(zip(cases["case_no"].astype(int), case_labels(cases, "case_title", lang), strict=True))
+if st.session_state.get("case_pick") not in labels:
+    st.session_state.pop("case_pick", None)
 case_no = int(st.selectbox(t("choose_case", lang), list(labels), format_func=lambda n: labels[n], key="case_pick"))
+if st.query_params.get("case") != f"{batch}-{case_no}":
+    st.session_state["case_url"] = st.query_params["case"] = f"{batch}-{case_no}"
 figures = view.rows_where(batch=batch, case_no=case_no)
 first = figures.iloc[0]
 

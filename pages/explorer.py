@@ -1,4 +1,4 @@
-"""指标探索 Indicator explorer: every figure of one indicator, ranked in one unit; the rest listed apart."""
+"""指标探索 Indicator explorer: every figure of one measure, ranked in one unit; the rest listed apart."""
 
 import streamlit as st
 
@@ -19,7 +19,7 @@ from ui import (
 )
 
 view = get_view()
-lang = view.lang
+lang, catalogue = view.lang, view.store.catalogue
 st.title(t("page_explorer", lang))
 stop_if_empty(view)
 
@@ -29,10 +29,22 @@ indicator = left.selectbox(
     t("choose_indicator", lang), indicators, format_func=lambda c: code_label("indicator", c, lang), key="ex_indicator"
 )
 chosen = view.rows_where(EXPLORER_COLUMNS, indicator=indicator)
+# Figures are ranked only against figures of the same measure: a bar of students trained beside one of
+# guests at a party would compare what cannot be compared.
+present = set(present_values(chosen["measure"]))
+measures = [code for code in catalogue.family(indicator) if code in present]
+measure = middle.selectbox(
+    t("choose_measure", lang),
+    measures,
+    format_func=lambda code: catalogue.name(code, lang),
+    key="ex_measure",
+)
+st.caption(f"{t('definition', lang)}：{catalogue.definition(measure, lang)}")
+chosen = chosen[(chosen["measure"] == measure).to_numpy(dtype=bool)]
 units = convertible_units(chosen)
 if not units:
     st.info(t("cannot_convert", lang))
-    show_table(chosen, lang, key="ex_apart_all")
+    show_table(chosen, lang, key="ex_apart_all", catalogue=catalogue)
     st.stop()
 unit = middle.selectbox(t("choose_unit", lang), units, format_func=lambda u: unit_label(u, lang), key="ex_unit")
 log = right.toggle(t("log_scale", lang), key="ex_log")
@@ -41,12 +53,12 @@ outcomes_only = right.toggle(t("outcomes_only", lang), value=True, key="ex_outco
 ranked, apart = ranked_figures(chosen, unit, outcomes_only)
 show_chart(
     make_ranked_bar(ranked.nlargest(CHART_ITEMS, "value_std"), unit, lang, area_colors(), area_names(lang), log),
-    f"explorer-{indicator}-{unit}",
+    f"explorer-{measure}-{unit}",
     "ex_ranked",
 )
 caption_if_cut(CHART_ITEMS, len(ranked), lang)
 if not apart.empty:
     st.markdown(f"#### {t('cannot_convert', lang)}")
-    show_table(apart, lang, key="ex_apart")
+    show_table(apart, lang, key="ex_apart", catalogue=catalogue)
 
 download_buttons(view, key="ex")

@@ -1,16 +1,17 @@
-"""总览 Overview: cases, figures, headline outcome totals, and where the cases are."""
+"""总览 Overview: cases, figures, the headline measures' totals, their largest single figures, and where
+the cases are."""
 
 import streamlit as st
 
-from ftz.aggregate import HEADLINE_INDICATORS, TOTAL_COLUMNS, batches_in, headline_totals
-from ftz.charts import format_total, make_area_category_heatmap, make_indicator_bar
-from ftz.i18n import batch_label, code_label, t
+from ftz.aggregate import HIGHLIGHT_COLUMNS, TOTAL_COLUMNS, batches_in, headline_totals, highlights, row_bound
+from ftz.charts import english_figure, format_total, make_area_category_heatmap, make_indicator_bar
+from ftz.i18n import batch_label, t
 from ui import area_names, get_batches, get_view, show_chart, stop_if_empty
 
 view = get_view()
 # The numbers on top read the selection's table of cases; the totals and charts below copy only the
 # columns they read, after the numbers are sent.
-lang, cases = view.lang, view.case_rows()
+lang, cases, catalogue = view.lang, view.case_rows(), view.store.catalogue
 
 st.title(t("app_title", lang))
 batches = get_batches()
@@ -20,6 +21,8 @@ for batch in batches_in(batches, cases).to_dict("records"):
         f"{t('published', lang)} {batch['published']}"
     )
 st.caption(f"{t('data_changed', lang)} {view.store.changed:%Y-%m-%d %H:%M}（北京时间 Beijing time）")
+if view.store.unclassified:
+    st.warning(t("unclassified", lang, n=f"{view.store.unclassified:,}"))
 stop_if_empty(view)
 
 tiles = st.columns(3)
@@ -29,18 +32,42 @@ tiles[2].metric(t("kpi_areas", lang), f"{cases['area'].nunique():,}")
 
 rows = view.columns(*TOTAL_COLUMNS)
 st.subheader(t("headline", lang), help=t("kpi_help", lang))
-headline = headline_totals(rows, HEADLINE_INDICATORS)
+headline = headline_totals(rows, catalogue)
 if headline.empty:
     st.info(t("no_totals", lang))
 else:
     for start in range(0, len(headline), 4):
         columns = st.columns(4)
         for column, item in zip(columns, headline.iloc[start : start + 4].to_dict("records"), strict=False):
+            measure = str(item["measure"])
             column.metric(
-                code_label("indicator", str(item["indicator"]), lang),
+                catalogue.name(measure, lang),
                 format_total(float(item["total"]), str(item["unit_std"]), str(item["bound"]), lang),
-                help=f"{t('n_figures', lang)}: {item['figures']}。{t('kpi_help', lang)}",
+                help=f"{catalogue.definition(measure, lang)}\n\n{t('n_figures', lang)}: {item['figures']}。"
+                f"{t('kpi_help', lang)}",
             )
+
+largest = highlights(rows, catalogue)
+if not largest.empty:
+    st.subheader(t("highlights", lang))
+    details = view.store.frame.loc[largest.index, list(HIGHLIGHT_COLUMNS)]
+    for item, detail in zip(largest.to_dict("records"), details.to_dict("records"), strict=True):
+        measure, case_no = str(item["measure"]), int(detail["case_no"])
+        # In English the figure is read out in words; the Chinese span stays the quote, on hover.
+        bound = row_bound(item["qualifier"], item["value_high"])
+        value = (
+            english_figure(float(item["value_std"]), str(item["unit_std"]), bound)
+            if lang == "en"
+            else str(detail["value_text"])
+        )
+        st.page_link(
+            "pages/case.py",
+            label=f"{catalogue.name(measure, lang)}｜{t('highlight_case', lang, case_no=case_no)} "
+            f"{detail['case_title']}：**{value}**",
+            query_params={"case": f"{int(detail['batch'])}-{case_no}"},
+            help=f"「{detail['value_text']}」{detail['source_quote']}",
+            icon=":material/star:",
+        )
 
 left, right = st.columns(2)
 with left:

@@ -6,9 +6,20 @@ import pandas as pd
 import streamlit as st
 
 from ftz.i18n import t
-from loaders.ingest import apply, describe_backup, list_backups, process_incoming, read_log, restore
+from loaders.ingest import apply, apply_measures, describe_backup, list_backups, process_incoming, read_log, restore
+from loaders.store import beside
 from loaders.template import make_template
-from ui import XLSX_MIME, admin_password, check_file, check_password, get_areas, get_view, proposals_of, store_path
+from ui import (
+    XLSX_MIME,
+    admin_password,
+    check_file,
+    check_measures,
+    check_password,
+    get_areas,
+    get_view,
+    proposals_of,
+    store_path,
+)
 
 view = get_view()
 lang = view.lang
@@ -31,7 +42,7 @@ if not st.session_state.get("admin"):
 
 st.download_button(
     t("template", lang),
-    data=lambda: make_template(get_areas()["area"].tolist()),
+    data=lambda: make_template(get_areas()["area"].tolist(), view.store.catalogue),
     file_name="湖北自贸试验区实践案例指标_填报模板.xlsx",
     mime=XLSX_MIME,
     key="refresh_template",
@@ -102,6 +113,40 @@ if candidate is not None:
                     elif confirmed:
                         saved = apply(prepared, store, who=who.strip(), filename=name, note=note, yes=True)
                         st.success(t("applied", lang, backup=saved or "—"))
+
+st.subheader(t("catalogue", lang))
+st.caption(t("catalogue_help", lang))
+catalogue_file = beside(store, "measures.csv")
+st.download_button(
+    t("download_catalogue", lang),
+    data=lambda: catalogue_file.read_bytes().decode("utf-8-sig").encode("utf-8-sig"),
+    file_name="指标目录_measures.csv",
+    mime="text/csv",
+    key="refresh_catalogue_download",
+    on_click="ignore",
+    icon=":material/download:",
+)
+measures_upload = st.file_uploader(t("upload_catalogue", lang), type=["csv", "xlsx"], key="refresh_measures")
+if measures_upload is not None:
+    change = check_measures(measures_upload.getvalue(), measures_upload.name, store)
+    if isinstance(change, pd.DataFrame):
+        st.error(t("catalogue_refused", lang))
+        st.dataframe(
+            change[["row", "column", "value", "message", "code"]], hide_index=True, key="refresh_measures_report"
+        )
+    elif change.empty:
+        st.success(t("nothing_changes", lang))
+    else:
+        st.write(change.summary())
+        with st.form("apply_measures"):
+            who = st.text_input(t("who", lang), key="refresh_measures_who")
+            note = st.text_input(t("note", lang), key="refresh_measures_note")
+            if st.form_submit_button(t("apply_catalogue", lang), type="primary"):
+                if not who.strip():
+                    st.error(t("need_name", lang))
+                else:
+                    saved = apply_measures(change, store, who=who.strip(), filename=measures_upload.name, note=note)
+                    st.success(t("catalogue_applied", lang, backup=saved or "—"))
 
 st.subheader(t("backups", lang))
 backups = list_backups(store)

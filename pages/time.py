@@ -23,9 +23,11 @@ if not pairs.empty:
     caption_if_cut(CHART_ITEMS, len(pairs), lang)
 if not saved.empty:
     st.markdown(f"#### {t('reductions_alone', lang)}")
-    show_table(saved, lang, key="time_saved")
+    show_table(saved, lang, key="time_saved", catalogue=view.store.catalogue)
 if not durations.empty:
     st.markdown(f"#### {t('durations', lang)}")
-    show_table(durations.sort_values(["unit_std", "value_std"]), lang, key="time_durations")
+    show_table(
+        durations.sort_values(["unit_std", "value_std"]), lang, key="time_durations", catalogue=view.store.catalogue
+    )
 
 download_buttons(view, key="time")

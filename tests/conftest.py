@@ -34,7 +34,7 @@ def areas() -> list[str]:
 def copy_data_folder(folder: Path) -> Path:
     """Copy the shipped data folder (store, registers, sources) into `folder`; return the store's path
     there, so that a test changes only its own store."""
-    for name in ("metrics.csv", "batches.csv", "areas.csv"):
+    for name in ("metrics.csv", "batches.csv", "areas.csv", "measures.csv"):
         shutil.copy(ROOT / "data" / name, folder / name)
     shutil.copytree(ROOT / "data" / "sources", folder / "sources")
     return folder / "metrics.csv"
@@ -165,6 +165,7 @@ def make_rows(*rows: dict[str, object]) -> pd.DataFrame:
         "section": "实践效果",
         "indicator": "enterprises",
         "metric": "样例企业",
+        "measure": "enterprises_incubated",
         "kind": "outcome",
         "scope": "zone",
         "part_of": "",

@@ -2,8 +2,11 @@
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ftz.aggregate import (
+    all_totals,
     batch_summary,
     batches_in,
     case_count,
@@ -13,14 +16,19 @@ from ftz.aggregate import (
     crosstab,
     first_of_each_case,
     headline_totals,
+    highlights,
+    measure_choices,
     ranked_figures,
     readable_money,
     row_bound,
     summable,
     totals,
-    unit_choices,
 )
-from tests.conftest import make_rows
+from loaders.measures import Catalogue, load_catalogue
+from tests.conftest import AREAS, FIXTURES, make_rows
+
+# loans_granted (万元) and enterprises_incubated (家) add; processing_time (天) does not.
+CATALOGUE = load_catalogue(FIXTURES / "measures" / "valid.csv")
 
 
 def test_summable_keeps_only_zone_outcomes_that_are_not_parts() -> None:
@@ -32,32 +40,71 @@ def test_summable_keeps_only_zone_outcomes_that_are_not_parts() -> None:
         {"value": 9, "kind": "target"},
         {"value": 9, "scope": "city"},
     )
-    assert summable(rows)["fact_id"].tolist() == ["7-01-01"]
+    assert summable(rows, CATALOGUE)["fact_id"].tolist() == ["7-01-01"]
 
 
 @pytest.mark.parametrize("unit", ["%", "成", "天", "个工作日", "亿美元", "个百分点", "桶"])
 def test_summable_never_adds_shares_durations_usd_or_unknown_units(unit: str) -> None:
-    assert summable(make_rows({"unit": unit, "indicator": "other"})).empty
+    rows = make_rows({"unit": unit, "indicator": "other", "measure": "other_unclassified"})
+    assert summable(rows, CATALOGUE).empty
 
 
-def test_totals_convert_money_to_one_unit() -> None:
+def test_summable_never_adds_a_non_additive_measure_or_a_catch_all() -> None:
     rows = make_rows(
-        {"indicator": "financing", "value": 4324.96, "unit": "万元"},
-        {"indicator": "financing", "value": 2.92, "unit": "亿元"},
+        {
+            "indicator": "time",
+            "measure": "processing_time",
+            "unit": "天",
+            "value_text": "1 天",
+            "source_quote": "1 天。",
+        },
+        {"measure": "enterprises_unclassified"},
+        {"measure": "enterprises_incubated"},
     )
-    result = totals(rows, "financing", "万元", by=[])
+    assert summable(rows, CATALOGUE)["measure"].astype(str).tolist() == ["enterprises_incubated"]
+
+
+def test_totals_convert_money_to_the_measures_unit() -> None:
+    rows = make_rows(
+        {"indicator": "financing", "measure": "loans_granted", "value": 4324.96, "unit": "万元"},
+        {"indicator": "financing", "measure": "loans_granted", "value": 2.92, "unit": "亿元"},
+    )
+    result = totals(rows, CATALOGUE, "loans_granted", by=[])
     assert result["total"].iloc[0] == pytest.approx(4324.96 + 29_200)
     assert result["figures"].iloc[0] == 2
 
 
-def test_totals_refuse_to_mix_indicators_or_units() -> None:
+def test_totals_add_only_one_measure_though_indicator_and_unit_agree() -> None:
     rows = make_rows(
         {"value": 10},
-        {"value": 5, "unit": "个"},
-        {"value": 7, "indicator": "talent", "unit": "名"},
+        {"value": 5, "measure": "enterprises_unclassified"},
+        {"value": 7, "measure": "enterprises_served"},
     )
-    assert totals(rows, "enterprises", "家", by=[])["total"].tolist() == [10]
-    assert unit_choices(rows, "enterprises") == ["家", "个"]
+    catalogue = with_measures(("enterprises_served", True))
+    assert totals(rows, catalogue, "enterprises_incubated", by=[])["total"].tolist() == [10]
+    assert totals(rows, catalogue, "enterprises_served", by=[])["total"].tolist() == [7]
+    assert all_totals(rows, catalogue, by=[])[["measure", "total"]].values.tolist() == [
+        ["enterprises_incubated", 10],
+        ["enterprises_served", 7],
+    ]
+    assert measure_choices(rows, catalogue, "enterprises") == ["enterprises_incubated", "enterprises_served"]
+
+
+def with_measures(*added: tuple[str, bool]) -> Catalogue:
+    """The fixture catalogue with more measures of enterprises in 家, each additive or not."""
+    table = CATALOGUE.table.copy()
+    for code, additive in added:
+        table.loc[code] = {
+            "indicator": "enterprises",
+            "name_zh": code,
+            "name_en": code,
+            "unit": "家",
+            "additive": additive,
+            "headline": pd.NA,
+            "definition_zh": "测试",
+            "definition_en": "test",
+        }
+    return Catalogue(table)
 
 
 def test_totals_by_area_keep_area_order_and_mark_qualified_sums() -> None:
@@ -66,11 +113,42 @@ def test_totals_by_area_keep_area_order_and_mark_qualified_sums() -> None:
         {"value": 5, "area": "宜昌片区"},
         {"value": 20, "qualifier": "约", "area": "宜昌片区"},
     )
-    result = totals(rows, "enterprises", "家", by=["area"])
+    result = totals(rows, CATALOGUE, "enterprises_incubated", by=["area"])
     assert result[["area", "total", "bound"]].values.tolist() == [
         ["武汉片区", 100, "at_least"],
         ["宜昌片区", 25, "about"],
     ]
+
+
+def test_headline_totals_follow_the_catalogue_and_leave_out_measures_without_figures() -> None:
+    rows = make_rows(
+        {"value": 100, "qualifier": "超"},
+        {"value": 5},
+        {"value": 9, "kind": "target"},
+    )
+    headline = headline_totals(rows, CATALOGUE)
+    # loans_granted is the first headline measure, but has no figures here: no tile, not a tile of 0.
+    assert headline[["measure", "unit_std", "total", "figures", "bound"]].values.tolist() == [
+        ["enterprises_incubated", "家", 105, 2, "at_least"]
+    ]
+    loans = make_rows({"indicator": "financing", "measure": "loans_granted", "value": 3, "unit": "亿元"})
+    both = headline_totals(pd.concat([rows, loans], ignore_index=True), CATALOGUE)
+    assert both["measure"].tolist() == ["loans_granted", "enterprises_incubated"]
+
+
+def test_highlights_are_each_headline_measures_largest_zone_outcome() -> None:
+    rows = make_rows(
+        {"value": 100, "qualifier": "超"},
+        {"value": 300, "kind": "target"},
+        {"value": 500, "scope": "city"},
+        {"value": 120, "part_of": "7-01-01"},
+        {"indicator": "financing", "measure": "loans_granted", "value": 300, "unit": "万元"},
+        {"indicator": "financing", "measure": "loans_granted", "value": 2.92, "unit": "亿元"},
+    )
+    found = highlights(rows, CATALOGUE)
+    # A part is a figure of its own; a target and a city's figure are not the zone's outcomes.
+    assert found["fact_id"].tolist() == ["7-01-06", "7-01-04"]
+    assert highlights(rows.iloc[0:0], CATALOGUE).empty
 
 
 @pytest.mark.parametrize(
@@ -100,14 +178,6 @@ def test_row_bound(qualifier: str, high: float | None, bound: str) -> None:
 )
 def test_combine_bounds(bounds: list[str], combined: str) -> None:
     assert combine_bounds(bounds) == combined
-
-
-def test_headline_totals_pick_each_indicators_main_unit(store: pd.DataFrame) -> None:
-    headline = headline_totals(store, ["enterprises", "financing", "talent"])
-    # 超 200 家 only: its parts (27, 53 家) are never added; valuation is `other`, not financing.
-    assert headline[["indicator", "unit_std", "total", "bound"]].values.tolist() == [
-        ["enterprises", "家", 200, "at_least"]
-    ]
 
 
 @pytest.mark.parametrize(
@@ -204,3 +274,53 @@ def test_crosstab_leaves_out_rows_with_a_missing_value() -> None:
     across = crosstab(rows, "kind", "qualifier")
     assert across.to_numpy().tolist() == [[2, 0], [0, 1]]
     assert across.to_numpy().sum() == 3  # the row with no qualifier is in no cell, on either side
+
+
+# --- a property: no total ever mixes two measures or adds a non-additive one ---------------------------
+
+MEASURES = ["enterprises_incubated", "enterprises_served", "enterprises_unclassified", "enterprises_listed"]
+PROPERTY_CATALOGUE = with_measures(("enterprises_served", True), ("enterprises_listed", False))
+figures = st.fixed_dictionaries(
+    {
+        "measure": st.sampled_from(MEASURES),
+        "kind": st.sampled_from(["outcome", "outcome", "policy", "target", "context"]),
+        "scope": st.sampled_from(["zone", "zone", "city"]),
+        "area": st.sampled_from(AREAS),
+        "value": st.integers(min_value=0, max_value=10_000),
+        "unit": st.sampled_from(["家", "万家"]),
+        "part": st.booleans(),
+    }
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(figures, min_size=1, max_size=12))
+def test_no_total_mixes_measures_or_adds_a_non_additive_one(given_rows: list[dict[str, object]]) -> None:
+    rows = make_rows(
+        *(
+            {
+                **{k: v for k, v in row.items() if k != "part"},
+                "part_of": "7-01-01" if row["part"] and i else "",
+                "value_text": f"{row['value']} {row['unit']}",
+                "source_quote": f"共 {row['value']} {row['unit']}（{i}）。",
+            }
+            for i, row in enumerate(given_rows)
+        )
+    )
+    result = all_totals(rows, PROPERTY_CATALOGUE, by=["area"])
+    # An independent oracle: for each measure and area, the sum of exactly the rows the rules allow.
+    factor = {"家": 1, "万家": 10_000}
+    expected: dict[tuple[str, str], float] = {}
+    for row, fact_id in zip(given_rows, rows["fact_id"], strict=True):
+        adds = (
+            row["measure"] in ("enterprises_incubated", "enterprises_served")
+            and row["kind"] == "outcome"
+            and row["scope"] == "zone"
+            and not (row["part"] and fact_id != "7-01-01")
+        )
+        if adds:
+            key = (str(row["measure"]), str(row["area"]))
+            expected[key] = expected.get(key, 0) + int(str(row["value"])) * factor[str(row["unit"])]
+    got = {(m, str(a)): total for m, a, total in result[["measure", "area", "total"]].itertuples(index=False)}
+    assert got == pytest.approx(expected)
+    assert set(result["measure"]) <= PROPERTY_CATALOGUE.additive

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from ftz.aggregate import case_count
 from ftz.export import to_csv, to_xlsx
 from ftz.filters import Filters, apply_filters, filter_mask, filter_options
+from loaders.measures import load_catalogue
 from loaders.store import load_batches, load_metrics
 from tests.conftest import FIXTURES, ROOT, copy_data_folder
 
@@ -89,14 +90,14 @@ def test_app_overview_tiles_follow_the_filters(monkeypatch: pytest.MonkeyPatch) 
     tiles = {m.label: m.value for m in at.metric}
     assert (tiles["案例数"], tiles["数据条数"], tiles["片区数"]) == ("3", "9", "1")
     # 超 200 家 is a zone outcome; its parts (27, 53 家) are never added to it.
-    assert tiles["企业"] == "≥ 200 家"
+    assert tiles["培育企业"] == "≥ 200 家"
     assert "鄂自贸组发〔2022〕2号" in " ".join(c.value for c in at.caption)
 
 
 def test_app_english_labels(monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page(make_app(monkeypatch, FIXTURES / "valid-metrics.csv", lang="en"), PAGES[0])
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles["Enterprises"] == "≥ 200 firms"
+    assert tiles["Enterprises incubated"] == "≥ 200 firms"
     assert at.title[0].value == "Hubei FTZ Practice Case Metrics"
     assert "Batch 7" in " ".join(c.value for c in at.caption)
 
@@ -218,7 +219,7 @@ def test_app_download_buttons_give_the_filtered_rows(monkeypatch: pytest.MonkeyP
         return data if isinstance(data, bytes) else str(data).encode()
 
     rows = apply_filters(load_metrics(), Filters(area=("宜昌片区",), category=("政府职能转变",)))
-    assert build("下载 CSV") == to_csv(rows, "zh")
+    assert build("下载 CSV") == to_csv(rows, "zh", load_catalogue())
     book = openpyxl.load_workbook(io.BytesIO(build("下载 Excel")))
     about = {r[0]: r[1] for r in book["说明"].iter_rows(values_only=True)}
     exported_at = datetime.strptime(str(about["导出时间 Exported (Beijing time)"]), "%Y-%m-%d %H:%M")
@@ -232,6 +233,7 @@ def test_app_download_buttons_give_the_filtered_rows(monkeypatch: pytest.MonkeyP
                 area_names={a: a for a in ("武汉片区", "襄阳片区", "宜昌片区")},
                 data_version=str(about["数据版本 Data version"]),
                 exported_at=exported_at,
+                catalogue=load_catalogue(),
             )
         )
     )
@@ -313,7 +315,7 @@ def test_view_copies_out_of_the_selection_only_what_is_asked(store: pd.DataFrame
     from ui import Store, View
 
     filters = Filters(area=("武汉片区",), kind=("outcome", "context"))
-    served = Store(store, filter_options(store), datetime(2026, 1, 1), "test")
+    served = Store(store, filter_options(store), datetime(2026, 1, 1), "test", load_catalogue())
     view = View("zh", filters, served, filter_mask(store, filters))
     selected = apply_filters(store, filters)
     assert view.rows.equals(selected)

@@ -6,6 +6,7 @@ import pytest
 
 from bench.generate import synthetic_store
 from bench.run import main
+from loaders.measures import load_catalogue
 from loaders.schema import validate_metrics
 from loaders.store import load_areas, load_metrics
 
@@ -13,7 +14,7 @@ from loaders.store import load_areas, load_metrics
 def test_synthetic_store_is_valid() -> None:
     frame = synthetic_store(600)
     assert len(frame) == 600 and frame["batch"].nunique() == 3
-    report = validate_metrics(frame, load_areas()["area"].tolist())
+    report = validate_metrics(frame, load_areas()["area"].tolist(), load_catalogue())
     assert set(report["severity"]) <= {"warning"}
 
 

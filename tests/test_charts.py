@@ -6,6 +6,7 @@ import pytest
 from ftz.aggregate import summable, totals
 from ftz.charts import (
     CHART_ITEMS,
+    english_figure,
     format_number,
     format_total,
     make_area_category_heatmap,
@@ -18,7 +19,10 @@ from ftz.charts import (
     make_treemap,
 )
 from ftz.timing import time_pairs
-from tests.conftest import AREAS, make_rows
+from loaders.measures import load_catalogue
+from tests.conftest import AREAS, FIXTURES, make_rows
+
+CATALOGUE = load_catalogue(FIXTURES / "measures" / "valid.csv")
 
 COLORS = dict(zip(AREAS, ["#1f5fa8", "#d9822b", "#2a9d6f"], strict=True))
 NAMES_ZH = {a: a for a in AREAS}
@@ -52,28 +56,38 @@ def test_indicator_bar_stacks_kinds_with_translated_labels(rows: pd.DataFrame) -
 
 
 def test_total_bar_labels_bounds_and_units(rows: pd.DataFrame) -> None:
-    by_area = totals(rows, "enterprises", "家", by=["area"])
-    fig = make_total_bar(by_area, "area", "家", "en", COLORS, NAMES_EN)
+    by_area = totals(rows, CATALOGUE, "enterprises_incubated", by=["area"])
+    fig = make_total_bar(by_area, "area", "家", "en", COLORS, NAMES_EN, "Enterprises incubated")
     bar = fig.data[0]
     assert list(bar.x) == ["Wuhan Area", "Yichang Area"] and list(bar.y) == [100, 30]
     assert list(bar.text) == ["≥ 100 firms", "30 firms"]
     assert list(bar.marker.color) == ["#1f5fa8", "#2a9d6f"]
-    assert fig.layout.title.text == "Total by area（firms）"
+    assert fig.layout.title.text == "Enterprises incubated: Total by area（firms）"
 
 
 def test_total_bar_reads_money_in_yi(rows: pd.DataFrame) -> None:
     money = make_rows(
-        {"indicator": "financing", "value": 183, "unit": "亿元", "value_text": "183 亿元", "source_quote": "183 亿元。"}
+        {
+            "indicator": "financing",
+            "measure": "loans_granted",
+            "value": 183,
+            "unit": "亿元",
+            "value_text": "183 亿元",
+            "source_quote": "183 亿元。",
+        }
     )
-    fig = make_total_bar(totals(money, "financing", "万元", by=["area"]), "area", "万元", "zh", COLORS, NAMES_ZH)
+    by_area = totals(money, CATALOGUE, "loans_granted", by=["area"])
+    fig = make_total_bar(by_area, "area", "万元", "zh", COLORS, NAMES_ZH, "发放贷款")
     assert list(fig.data[0].y) == [183] and list(fig.data[0].text) == ["183 亿元"]
+    assert fig.layout.title.text == "发放贷款：按片区合计（亿元）"
 
 
 def test_case_bar_and_treemap_use_summable_rows_only(rows: pd.DataFrame) -> None:
-    chosen = summable(rows)
-    bars = make_case_bar(chosen, "家", "zh", COLORS, NAMES_ZH)
+    chosen = summable(rows, CATALOGUE)
+    bars = make_case_bar(chosen, "家", "zh", COLORS, NAMES_ZH, "培育企业")
     assert sorted(v for trace in bars.data for v in trace.x) == [30, 100]
-    tree = make_treemap(chosen, ["area", "category"], "家", "en", COLORS, NAMES_EN).data[0]
+    assert bars.layout.title.text == "培育企业：按案例"
+    tree = make_treemap(chosen, ["area", "category"], "家", "en", COLORS, NAMES_EN, "Enterprises incubated").data[0]
     assert tree.type == "treemap"
     values = dict(zip(tree.ids, tree.values, strict=True))
     assert values["宜昌片区"] == 30 and values["武汉片区/创新驱动发展/样例"] == 100
@@ -143,9 +157,11 @@ def test_batch_bars_read_with_one_batch(rows: pd.DataFrame) -> None:
     [
         lambda e: make_area_category_heatmap(e, "zh", NAMES_ZH),
         lambda e: make_indicator_bar(e, "zh"),
-        lambda e: make_total_bar(totals(e, "enterprises", "家", by=["area"]), "area", "家", "zh", COLORS, NAMES_ZH),
-        lambda e: make_case_bar(e, "家", "zh", COLORS, NAMES_ZH),
-        lambda e: make_treemap(e, ["area", "category"], "家", "zh", COLORS, NAMES_ZH),
+        lambda e: make_total_bar(
+            totals(e, CATALOGUE, "enterprises_incubated", by=["area"]), "area", "家", "zh", COLORS, NAMES_ZH, "企业"
+        ),
+        lambda e: make_case_bar(e, "家", "zh", COLORS, NAMES_ZH, "企业"),
+        lambda e: make_treemap(e, ["area", "category"], "家", "zh", COLORS, NAMES_ZH, "企业"),
         lambda e: make_ranked_bar(e, "家", "zh", COLORS, NAMES_ZH, log=False),
         lambda e: make_time_dumbbell(time_pairs(e), "zh"),
         lambda e: make_batch_bars(e, "zh", COLORS, NAMES_ZH),
@@ -164,13 +180,27 @@ def test_format_number(value: float, text: str) -> None:
     assert format_number(value) == text
 
 
+@pytest.mark.parametrize(
+    ("value_std", "unit", "bound", "words"),
+    [
+        (1_830_000, "万元", "at_least", "over 18.3 billion yuan"),
+        (4324.96, "万元", "exact", "43.25 million yuan"),
+        (80, "家", "about", "about 80 firms"),
+        (1392, "人", "exact", "1,392 people"),
+        (50, "万元", "at_most", "up to 500,000 yuan"),
+    ],
+)
+def test_english_figure_reads_a_figure_aloud(value_std: float, unit: str, bound: str, words: str) -> None:
+    assert english_figure(value_std, unit, bound) == words
+
+
 def test_format_total_marks_bounds() -> None:
     assert format_total(1_098_240, "万元", "at_least", "zh") == "≥ 109.82 亿元"
     assert format_total(1909, "家", "about", "en") == "≈ 1,909 firms"
 
 
 def test_a_figures_own_layout_is_merged_into_the_house_style(rows: pd.DataFrame) -> None:
-    bars = make_case_bar(summable(rows), "家", "zh", COLORS, NAMES_ZH)
+    bars = make_case_bar(summable(rows, CATALOGUE), "家", "zh", COLORS, NAMES_ZH, "培育企业")
     assert bars.layout.legend.orientation == "h" and bars.layout.legend.traceorder == "normal"
     assert bars.layout.xaxis.gridcolor == "#eeeeee" and bars.layout.xaxis.title.text == "家"
     assert bars.layout.yaxis.categoryorder == "total ascending" and bars.layout.yaxis.automargin
@@ -178,13 +208,13 @@ def test_a_figures_own_layout_is_merged_into_the_house_style(rows: pd.DataFrame)
 
 def test_case_bar_shows_only_the_largest_cases_and_treemap_drops_cases_past_hundreds() -> None:
     many = make_rows(*({"case_no": n, "case_title": f"案例{n}", "value": n} for n in range(1, CHART_ITEMS + 11)))
-    bars = make_case_bar(many, "家", "zh", COLORS, NAMES_ZH)
+    bars = make_case_bar(many, "家", "zh", COLORS, NAMES_ZH, "培育企业")
     shown = sorted(v for trace in bars.data for v in trace.x)
     assert shown == list(range(11, CHART_ITEMS + 11))  # the 10 smallest are left out
-    ids = make_treemap(many, ["area"], "家", "zh", COLORS, NAMES_ZH).data[0].ids
+    ids = make_treemap(many, ["area"], "家", "zh", COLORS, NAMES_ZH, "培育企业").data[0].ids
     assert len(ids) == 1 + CHART_ITEMS + 10 and f"武汉片区/案例{CHART_ITEMS + 10}" in ids
     crowd = make_rows(*({"case_no": n, "case_title": f"案例{n}"} for n in range(1, 10 * CHART_ITEMS + 2)))
-    assert list(make_treemap(crowd, ["area"], "家", "zh", COLORS, NAMES_ZH).data[0].ids) == ["武汉片区"]
+    assert list(make_treemap(crowd, ["area"], "家", "zh", COLORS, NAMES_ZH, "培育企业").data[0].ids) == ["武汉片区"]
 
 
 def test_the_same_case_and_words_in_two_batches_stay_two_bars() -> None:
@@ -194,7 +224,7 @@ def test_the_same_case_and_words_in_two_batches_stay_two_bars() -> None:
     )
     ranked = make_ranked_bar(two, "家", "zh", COLORS, NAMES_ZH, log=False)
     assert sorted(label for trace in ranked.data for label in trace.y) == ["第七批 1. 样例企业", "第八批 1. 样例企业"]
-    cases = make_case_bar(two, "家", "en", COLORS, NAMES_ZH)
+    cases = make_case_bar(two, "家", "en", COLORS, NAMES_ZH, "Enterprises incubated")
     assert sorted(label for trace in cases.data for label in trace.y) == ["Batch 7 1. 样例", "Batch 8 1. 样例"]
     one = make_ranked_bar(two[two["batch"] == 7], "家", "zh", COLORS, NAMES_ZH, log=False)
     assert [label for trace in one.data for label in trace.y] == ["1. 样例企业"]

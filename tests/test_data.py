@@ -6,6 +6,7 @@ import pytest
 from loaders.audit import excluded_spans, find_numbers, read_exclusions
 from loaders.document import Document, parse_document
 from loaders.ingest import check_provenance
+from loaders.measures import load_catalogue
 from loaders.schema import WARNING, validate_metrics
 from loaders.store import DATA_DIR, METRICS_PATH, load_areas, load_batches, read_raw_csv
 from tests.conftest import FIXTURES
@@ -31,7 +32,7 @@ def test_source_is_the_registered_copy_of_the_document() -> None:
 
 
 def test_shipped_rows_validate(rows: pd.DataFrame) -> None:
-    report = validate_metrics(rows, load_areas()["area"].tolist())
+    report = validate_metrics(rows, load_areas()["area"].tolist(), load_catalogue())
     # 年产值50亿 states no currency: its unit 亿 is kept as written and never converted or summed.
     assert set(report["severity"]) <= {WARNING}, report.to_string()
     assert set(report["code"]) <= {"unknown-unit"}
@@ -60,7 +61,7 @@ def test_importers_provenance_check_passes_the_table_and_catches_a_moved_quote(r
 def test_wrong_number_of_its_sentence_is_rejected() -> None:
     """A row that pins another number of the same sentence (27 家 for the 200) fails validation."""
     raw = read_raw_csv(FIXTURES / "wrong-number-of-sentence.csv")
-    report = validate_metrics(raw, load_areas()["area"].tolist())
+    report = validate_metrics(raw, load_areas()["area"].tolist(), load_catalogue())
     assert report["code"].tolist() == ["value-text-mismatch"]
 
 
@@ -78,6 +79,7 @@ def test_every_case_appears(rows: pd.DataFrame, document: Document) -> None:
 # Cases whose results section holds numbers that are all background, with the reason.
 RESULTS_ALL_CONTEXT = {
     8: "实践效果 reports what the patent analysis found about the whole city's industry, not what the case achieved",
+    16: "实践效果 gives one firm's financing as a typical example (典型代表), not a total of the case",
 }
 
 

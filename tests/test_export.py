@@ -11,8 +11,11 @@ import pytest
 import ftz.export as export
 from ftz.aggregate import totals
 from ftz.export import ExportError, export_filename, export_frame, to_csv, to_xlsx
+from loaders.measures import load_catalogue
 from loaders.store import load_batches
 from tests.conftest import AREAS
+
+CATALOGUE = load_catalogue()
 
 EXPORTED_AT = datetime(2026, 1, 1, 12, 0)
 NAMES = {area: area for area in AREAS}
@@ -27,6 +30,7 @@ def workbook(rows: pd.DataFrame, lang: str = "zh", filters: dict[str, str] | Non
         area_names=NAMES,
         data_version="v1",
         exported_at=EXPORTED_AT,
+        catalogue=CATALOGUE,
     )
     return openpyxl.load_workbook(io.BytesIO(data))
 
@@ -38,7 +42,7 @@ def sheet_rows(book: openpyxl.Workbook, name: str) -> list[list[object]]:
 def test_data_sheet_holds_the_rows_and_values(store: pd.DataFrame) -> None:
     rows = sheet_rows(workbook(store), "数据")
     assert rows[0][:3] == ["编号", "批次", "案例序号"] and rows[0][-1] == "原文"
-    expected = export_frame(store, "zh")
+    expected = export_frame(store, "zh", CATALOGUE)
     assert len(rows) == len(expected) + 1
     for written, (_, row) in zip(rows[1:], expected.iterrows(), strict=True):
         assert written == [None if pd.isna(v) else v for v in row.tolist()]
@@ -60,10 +64,10 @@ def test_data_sheet_numbers_are_numbers_with_formats(store: pd.DataFrame) -> Non
 def test_data_sheet_is_frozen_filtered_and_fitted(store: pd.DataFrame) -> None:
     sheet = workbook(store)["数据"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:U{len(store) + 1}"
+    assert sheet.auto_filter.ref == f"A1:V{len(store) + 1}"
     # 案例名称: the longest title is 22 CJK characters, about 44 widths.
     assert sheet.column_dimensions["D"].width >= 40
-    assert sheet.cell(row=2, column=21).alignment.wrap_text
+    assert sheet.cell(row=2, column=22).alignment.wrap_text
 
 
 def test_english_export_uses_the_importers_english_names(store: pd.DataFrame) -> None:
@@ -71,7 +75,14 @@ def test_english_export_uses_the_importers_english_names(store: pd.DataFrame) ->
     assert book.sheetnames == ["Data", "Summary", "About"]
     header = sheet_rows(book, "Data")[0]
     assert header[:3] == ["fact_id", "batch", "case_no"]
-    assert sheet_rows(book, "Data")[1][10] == "outcome"
+    assert header[10:12] == ["measure", "kind"]
+    assert sheet_rows(book, "Data")[1][10:12] == ["enterprises_incubated", "outcome"]
+
+
+def test_chinese_export_names_measures_by_their_chinese_names(store: pd.DataFrame) -> None:
+    rows = sheet_rows(workbook(store), "数据")
+    assert rows[0][10] == "指标口径"
+    assert rows[1][10] == "培育企业" and rows[1][8] == "企业"
 
 
 def test_no_cell_is_a_formula_and_formula_like_text_stays_text(store: pd.DataFrame) -> None:
@@ -96,9 +107,11 @@ def test_no_cell_is_a_formula_and_formula_like_text_stays_text(store: pd.DataFra
 def test_summary_sheet_has_the_dashboards_totals_and_a_chart(store: pd.DataFrame) -> None:
     book = workbook(store)
     rows = sheet_rows(book, "汇总")
-    expected = totals(store, "enterprises", "家", by=["area"])
-    found = [r for r in rows if r[:3] == ["企业", "家", "武汉片区"]]
-    assert found and found[0][3] == expected["total"].iloc[0] and found[0][5] == "至少"
+    expected = totals(store, CATALOGUE, "enterprises_incubated", by=["area"])
+    found = [r for r in rows if r[:4] == ["培育企业", "企业", "家", "武汉片区"]]
+    assert found and found[0][4] == expected["total"].iloc[0] == 200 and found[0][6] == "至少"
+    # Only additive measures have totals: a valuation or a processing time is never summed.
+    assert not [r for r in rows if r[0] in ("企业估值", "办理用时")]
     assert len(book["汇总"]._charts) == 1
 
 
@@ -109,13 +122,16 @@ def test_about_sheet_names_filters_batches_and_version(store: pd.DataFrame) -> N
     assert rows["行数 Rows"] == str(len(store))
     assert rows["  片区"] == "武汉片区"
     assert "鄂自贸组发〔2022〕2号" in rows["第七批"]
+    # The measures of the selection, each with its unit, whether it adds, and its definition.
+    assert rows["  培育企业"].startswith("家｜可合计｜")
+    assert rows["  企业估值"].startswith("万元｜不合计｜")
 
 
 def test_csv_has_a_bom_and_equals_the_data_sheet(store: pd.DataFrame) -> None:
     risky = store.copy()
     risky["metric"] = risky["metric"].astype("string")
     risky.loc[risky.index[0], "metric"] = "=1+2"
-    data = to_csv(risky, "zh")
+    data = to_csv(risky, "zh", CATALOGUE)
     assert data.startswith(b"\xef\xbb\xbf") and not data[3:].startswith(b"sep=")
     parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     sheet = sheet_rows(workbook(risky), "数据")

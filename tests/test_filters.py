@@ -22,7 +22,7 @@ def test_from_query_drops_values_the_table_does_not_offer(store: pd.DataFrame) -
 def test_filter_options_are_in_document_and_code_order(store: pd.DataFrame) -> None:
     options = filter_options(store)
     assert options["category"] == ["创新驱动发展", "金融改革创新"]
-    assert options["indicator"] == ["enterprises", "time", "projects", "services", "other"]
+    assert options["indicator"] == ["enterprises", "time", "projects", "other"]
 
 
 @pytest.mark.parametrize(

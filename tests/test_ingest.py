@@ -10,6 +10,7 @@ import pytest
 
 from loaders import ingest
 from loaders.ingest import Refused, apply, list_backups, main, prepare, process_incoming, read_log, restore
+from loaders.measures import load_catalogue
 from loaders.read import detect_encoding, read_table
 from loaders.store import DATA_DIR, load_metrics
 from tests.conftest import FIXTURES, copy_data_folder
@@ -29,6 +30,10 @@ BROKEN = [
     ("unknown-indicator.csv", "unknown-indicator", 6),
     ("duplicate-row.csv", "duplicate-row", 7),
     ("bad-part-of.csv", "bad-part-of", 2),
+    ("unknown-measure.csv", "unknown-measure", 6),
+    ("measure-family-mismatch.csv", "measure-family-mismatch", 2),
+    ("measure-unit-mismatch.csv", "measure-unit-mismatch", 3),
+    ("no-measure-column.csv", "missing-column", None),
     ("header-only.csv", "no-rows", None),
     ("empty.csv", "empty-file", None),
     ("binary-junk.csv", "not-a-table", None),
@@ -193,9 +198,10 @@ def test_detect_encoding_prefers_gb18030_to_a_guess() -> None:
 def test_importer_accepts_the_exports_own_files(store: Path) -> None:
     from ftz.export import to_csv
 
-    exported = to_csv(load_metrics(store), "zh")
-    prepared = prepare(exported, "export.csv", store)
-    assert prepared.diff.empty
+    for lang in ("zh", "en"):
+        exported = to_csv(load_metrics(store), lang, load_catalogue())
+        prepared = prepare(exported, "export.csv", store)
+        assert prepared.diff.empty
     assert ingest.compute_diff(pd.read_csv(store, dtype=str, keep_default_na=False), prepared.rows).empty
 
 
@@ -207,17 +213,25 @@ def test_template_has_chinese_headers_an_example_and_drop_downs(store: Path) -> 
     from loaders.schema import CHINESE_NAMES, COLUMN_NAMES
     from loaders.template import make_template
 
-    data = make_template(["武汉片区", "襄阳片区", "宜昌片区"])
+    catalogue = load_catalogue()
+    data = make_template(["武汉片区", "襄阳片区", "宜昌片区"], catalogue)
     book = openpyxl.load_workbook(io.BytesIO(data))
     sheet = book["数据"]
     assert [c.value for c in sheet[1]] == [CHINESE_NAMES[c] for c in COLUMN_NAMES]
     lists = {str(v.sqref).split(":")[0].rstrip("0123456789"): v.formula1 for v in sheet.data_validations.dataValidation}
-    area_column = "ABCDEFGHIJKLMNOPQRSTU"[COLUMN_NAMES.index("area")]
-    assert lists[area_column].startswith("=选项!$A$2")
-    assert [c.value for c in book["选项"]["A"] if c.value][1:] == ["武汉片区", "襄阳片区", "宜昌片区"]
+    letters = "ABCDEFGHIJKLMNOPQRSTUV"
+    assert lists[letters[COLUMN_NAMES.index("measure")]].startswith("=选项!$A$2")
+    assert lists[letters[COLUMN_NAMES.index("area")]].startswith("=选项!$B$2")
+    measures = [c.value for c in book["选项"]["A"] if c.value][1:]
+    assert measures[0] == "培育企业" and len(measures) == len(catalogue.codes) - 10  # no catch-alls offered
+    assert [c.value for c in book["选项"]["B"] if c.value][1:] == ["武汉片区", "襄阳片区", "宜昌片区"]
+    listed = {row[1]: row for row in book["指标目录"].iter_rows(min_row=2, values_only=True)}
+    assert listed["loans_granted"][0] == "发放贷款" and listed["loans_granted"][4] == "可合计"
     # the filled-in template goes straight into the importer
     prepared = prepare(data, "模板.xlsx", store)
-    assert prepared.rows.loc[0, ["fact_id", "kind", "indicator"]].tolist() == ["8-01-01", "outcome", "enterprises"]
+    assert prepared.rows.loc[0, ["fact_id", "kind", "indicator", "measure"]].tolist() == [
+        "8-01-01", "outcome", "enterprises", "enterprises_incubated",
+    ]  # fmt: skip
 
 
 def test_importer_accepts_the_exports_workbook(store: Path) -> None:
@@ -235,6 +249,7 @@ def test_importer_accepts_the_exports_workbook(store: Path) -> None:
             area_names={},
             data_version="v",
             exported_at=datetime(2026, 1, 1),
+            catalogue=load_catalogue(),
         )
         assert prepare(workbook, "export.xlsx", store).diff.empty
 

@@ -5,7 +5,10 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
+from loaders.measures import load_catalogue
 from loaders.schema import CHINESE_NAMES, COLUMN_NAMES, ERROR, WARNING, validate_metrics
+
+CATALOGUE = load_catalogue()
 
 Mutation = Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -83,10 +86,23 @@ BROKEN_RULES: list[tuple[str, Mutation, set[str]]] = [
     ("case title differs", set_cell(PLATFORMS, "case_title", "另一个名称"), {"inconsistent-case"}),
     ("value_text without a number", set_cell(PLATFORMS, "value_text", "平台"), {"unreadable-value-text"}),
     ("value disagrees with value_text", set_cell(PLATFORMS, "value", "12"), {"value-text-mismatch"}),
-    ("unit disagrees with value_text", set_cell(PLATFORMS, "unit", "项"), {"value-text-mismatch"}),
+    (
+        "unit disagrees with value_text",
+        set_cell(PLATFORMS, "unit", "项"),
+        {"value-text-mismatch", "measure-unit-mismatch"},
+    ),
     ("high disagrees with value_text", set_cell(BEFORE, "value_high", "4"), {"value-text-mismatch"}),
     ("qualifier dropped", set_cell(WHOLE, "qualifier", ""), {"qualifier-mismatch"}),
     ("value_text not in the quote", set_cells(PLATFORMS, value_text="12 个", value="12"), {"value-text-not-in-quote"}),
+    ("no measure column", drop_column("measure"), {"missing-column"}),
+    ("empty measure", set_cell(PLATFORMS, "measure", ""), {"missing-value"}),
+    ("unknown measure", set_cell(PLATFORMS, "measure", "platforms_built"), {"unknown-measure"}),
+    ("measure of another family", set_cell(PLATFORMS, "measure", "loans_granted"), {"measure-family-mismatch"}),
+    (
+        "unit foreign to the measure",
+        set_cells(WHOLE, measure="valuation", indicator="other"),
+        {"measure-unit-mismatch"},
+    ),
 ]
 
 
@@ -95,7 +111,7 @@ def error_codes(report: pd.DataFrame) -> set[str]:
 
 
 def test_schema_accepts_the_valid_table(valid_raw: pd.DataFrame, areas: list[str]) -> None:
-    report = validate_metrics(valid_raw, areas)
+    report = validate_metrics(valid_raw, areas, CATALOGUE)
     assert report.empty, report.to_string()
 
 
@@ -103,13 +119,13 @@ def test_schema_accepts_the_valid_table(valid_raw: pd.DataFrame, areas: list[str
 def test_schema_rejects_each_broken_rule(
     valid_raw: pd.DataFrame, areas: list[str], rule: str, mutate: Mutation, codes: set[str]
 ) -> None:
-    report = validate_metrics(mutate(valid_raw.copy()), areas)
+    report = validate_metrics(mutate(valid_raw.copy()), areas, CATALOGUE)
     assert error_codes(report) == codes, report.to_string()
     assert report["message"].str.len().gt(0).all()
 
 
 def test_schema_report_names_the_excel_row_and_column(valid_raw: pd.DataFrame, areas: list[str]) -> None:
-    report = validate_metrics(set_cell(PLATFORMS, "indicator", "platforms")(valid_raw), areas)
+    report = validate_metrics(set_cell(PLATFORMS, "indicator", "platforms")(valid_raw), areas, CATALOGUE)
     entry = report.iloc[0]
     # The header is row 1 in Excel, so the fifth data row is row 6.
     assert (entry["row"], entry["column"], entry["value"]) == (PLATFORMS + 2, "indicator", "platforms")
@@ -118,12 +134,17 @@ def test_schema_report_names_the_excel_row_and_column(valid_raw: pd.DataFrame, a
 
 def test_schema_reports_every_problem_not_just_the_first(valid_raw: pd.DataFrame, areas: list[str]) -> None:
     broken = set_cells(PLATFORMS, indicator="x", kind="y")(set_case("19", "area", "荆州片区")(valid_raw))
-    assert {"unknown-indicator", "unknown-kind", "unknown-area"} <= error_codes(validate_metrics(broken, areas))
+    assert {"unknown-indicator", "unknown-kind", "unknown-area"} <= error_codes(
+        validate_metrics(broken, areas, CATALOGUE)
+    )
 
 
 def test_schema_accepts_unknown_unit_with_a_warning(valid_raw: pd.DataFrame, areas: list[str]) -> None:
-    broken = set_cells(PLATFORMS, unit="桶", value_text="11 桶", source_quote="共有 11 桶。")(valid_raw)
-    report = validate_metrics(broken, areas)
+    # An unknown unit fits no measure but its family's catch-all, which is never added either.
+    broken = set_cells(
+        PLATFORMS, unit="桶", value_text="11 桶", source_quote="共有 11 桶。", measure="projects_unclassified"
+    )(valid_raw)
+    report = validate_metrics(broken, areas, CATALOGUE)
     assert error_codes(report) == set()
     assert report[["code", "severity"]].values.tolist() == [["unknown-unit", WARNING]]
 
@@ -131,7 +152,7 @@ def test_schema_accepts_unknown_unit_with_a_warning(valid_raw: pd.DataFrame, are
 def test_schema_optional_columns_may_be_missing(valid_raw: pd.DataFrame, areas: list[str]) -> None:
     optional = ["part_of", "value_high", "qualifier", "as_of"]
     trimmed = valid_raw.drop(columns=optional).drop(index=[PART, BEFORE, AFTER, WHOLE, VALUATION, 5, 6])
-    assert error_codes(validate_metrics(trimmed, areas)) == set()
+    assert error_codes(validate_metrics(trimmed, areas, CATALOGUE)) == set()
 
 
 def test_schema_has_one_chinese_name_per_column() -> None:

@@ -55,7 +55,12 @@ def test_load_metrics_round_trips(tmp_path: Path) -> None:
 
 def test_load_metrics_unknown_unit_is_never_converted(tmp_path: Path) -> None:
     raw = pd.read_csv(VALID, dtype=str, keep_default_na=False)
-    raw.loc[4, ["unit", "value_text", "source_quote"]] = ["桶", "11 桶", "共有 11 桶。"]
+    raw.loc[4, ["unit", "value_text", "source_quote", "measure"]] = [
+        "桶",
+        "11 桶",
+        "共有 11 桶。",
+        "projects_unclassified",
+    ]
     path = tmp_path / "metrics.csv"
     raw.to_csv(path, index=False)
     result = read_metrics(path)
