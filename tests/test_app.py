@@ -1,21 +1,28 @@
 """The dashboard in Streamlit's AppTest: every page runs in both languages, filters live in the URL."""
 
+import base64
 import io
 import json
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from ftz.aggregate import case_count
+from ftz.aggregate import case_count, headline_totals, totals
+from ftz.charts import format_total
 from ftz.export import to_csv, to_xlsx
 from ftz.filters import Filters, apply_filters, filter_mask, filter_options
+from loaders.ingest import main as ingest_main
+from loaders.ingest import read_log
 from loaders.measures import load_catalogue
 from loaders.store import load_batches, load_metrics
 from tests.conftest import FIXTURES, ROOT, copy_data_folder
@@ -335,3 +342,108 @@ def test_view_copies_out_of_the_selection_only_what_is_asked(store: pd.DataFrame
     firsts = selected.drop_duplicates(["batch", "case_no"])[["batch", "case_no", "case_title", "area", "category"]]
     assert view.case_rows().reset_index(drop=True).equals(firsts.reset_index(drop=True))
     assert view.cases == case_count(selected) == selected["case_no"].nunique()
+
+
+def figures_of(at: AppTest) -> list[go.Figure]:
+    return [plotly.io.from_json(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def numbers(values: object) -> list[float]:
+    """Return a trace's numbers as sent to the browser (plotly packs arrays as typed base64)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)  # type: ignore[call-overload]
+
+
+def test_app_overview_tiles_and_highlights_are_the_catalogues_headline_measures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = open_page(make_app(monkeypatch), PAGES[0])
+    tiles = {m.label: m.value for m in at.metric}
+    expected = headline_totals(load_metrics(), load_catalogue())
+    catalogue = load_catalogue()
+    for item in expected.to_dict("records"):
+        shown = format_total(float(item["total"]), str(item["unit_std"]), str(item["bound"]), "zh")
+        assert tiles[catalogue.name(str(item["measure"]), "zh")] == shown
+    assert tiles["培育企业"] == "≥ 204 家" and tiles["培养学生学员"] == "1,930 人"
+    assert "人才" not in tiles and "融资" not in tiles  # no sum of a whole indicator family any more
+    links = [link.proto for link in at.get("page_link")]
+    assert [link.query_string for link in links][:2] == ["case=7-1", "case=7-10"]
+    assert "超 183 亿元" in links[1].label and "光谷科技企业共获得超183亿元的股权融资" in links[1].help.replace(" ", "")
+    english = open_page(make_app(monkeypatch, lang="en"), PAGES[0])
+    labels = [link.proto.label for link in english.get("page_link")]
+    assert any("over 18.3 billion yuan" in label for label in labels)
+
+
+@pytest.mark.parametrize(("page", "dimension"), [("pages/areas.py", "area"), ("pages/categories.py", "category")])
+def test_app_compare_pages_total_one_measure_as_the_aggregate_does(
+    monkeypatch: pytest.MonkeyPatch, page: str, dimension: str
+) -> None:
+    at = open_page(make_app(monkeypatch), page)
+    catalogue, store = load_catalogue(), load_metrics()
+    indicator = at.selectbox(key=f"{dimension}_indicator")
+    assert indicator.value == "enterprises"
+    measure = at.selectbox(key=f"{dimension}_measure")
+    assert measure.options[0] == "培育企业"  # measures are shown by name, in catalogue order
+    measure.set_value("enterprises_served").run()
+    expected = totals(store, catalogue, "enterprises_served", by=[dimension])
+    chart = figures_of(at)[0]
+    assert numbers(chart.data[0].y) == expected["total"].tolist()
+    assert "服务企业（按活动累计）" in chart.layout.title.text
+    assert any(catalogue.definition("enterprises_served", "zh") in c.value for c in at.caption)
+
+
+def test_app_case_page_opens_the_case_a_link_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = make_app(monkeypatch)
+    at.run()
+    at.switch_page("pages/case.py")
+    at.query_params["case"] = "7-10"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="case_pick").value == 10
+    assert url(at, "case") == ["7-10"]
+    at.selectbox(key="case_pick").set_value(11).run()
+    assert url(at, "case") == ["7-11"]  # the URL follows the case shown, so a copied link opens it
+    at.switch_page("pages/overview.py").run()
+    assert "case" not in at.query_params  # the case belongs to the case page's URL only
+
+
+def test_app_a_store_from_before_the_catalogue_loads_says_so_and_adds_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    old = pd.read_csv(FIXTURES / "valid-metrics.csv", dtype=str, keep_default_na=False).drop(columns=["measure"])
+    store = tmp_path / "metrics.csv"
+    old.to_csv(store, index=False)
+    at = open_page(make_app(monkeypatch, store), PAGES[0])
+    assert not at.exception
+    assert "有 9 条数据尚未归入指标口径" in at.warning[0].value
+    assert "当前筛选下没有可以合计的成效数据" in at.info[0].value  # catch-alls never add
+    # Re-importing the batch with measures classifies its rows.
+    copy_data_folder(tmp_path)
+    old.to_csv(store, index=False)
+    assert ingest_main([str(FIXTURES / "valid-metrics.csv"), "--store", str(store), "--yes"]) == 0
+    at = open_page(make_app(monkeypatch, store), PAGES[0])
+    assert not at.warning
+    assert {m.label: m.value for m in at.metric}["培育企业"] == "≥ 200 家"
+
+
+def test_refresh_merges_a_catalogue_file_and_refuses_a_broken_one(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    at = refresh_page(monkeypatch, data_copy, "s3cret-口令")
+    catalogue = data_copy.parent / "measures.csv"
+    before = catalogue.read_bytes()
+    broken = (FIXTURES / "measures" / "duplicate-measure.csv").read_bytes()
+    at.file_uploader(key="refresh_measures").upload("口径.csv", broken, "text/csv").run()
+    assert not at.exception
+    assert any("指标目录文件未通过校验" in e.value for e in at.error)
+    assert catalogue.read_bytes() == before
+    new = before.decode() + "carbon_reduced,other,碳减排量,Carbon cut,吨,true,,核算的减排量。,Emissions cut.\n"
+    at.file_uploader(key="refresh_measures").upload("口径.csv", new.encode("gbk"), "text/csv").run()
+    assert any("新增 1 个：carbon_reduced" in m.value for m in at.markdown)
+    at.text_input(key="refresh_measures_who").set_value("王五")
+    at.button(key="FormSubmitter:apply_measures-确认更新指标目录").click().run()
+    assert not at.exception
+    assert any("指标目录已更新" in s.value for s in at.success)
+    assert catalogue.read_text(encoding="utf-8").splitlines()[-1].startswith("carbon_reduced,other,碳减排量")
+    assert read_log(data_copy).loc[0, ["who", "action"]].tolist() == ["王五", "measures"]

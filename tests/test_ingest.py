@@ -382,3 +382,62 @@ def test_a_typed_copy_of_another_file_gives_no_layout(store: Path) -> None:
     store.write_text(store.read_text(encoding="utf-8").replace("1000", "1001"), encoding="utf-8")
     copy.rename(cache_path(store))
     assert find_layout(store) is None
+
+
+# --- the catalogue grows ---------------------------------------------------------------------------
+
+NEW_MEASURE = (
+    "measure,indicator,name_zh,name_en,unit,additive,headline,definition_zh,definition_en\n"
+    "carbon_reduced,other,碳减排量,Carbon emissions cut,吨,true,,企业通过碳账户核算的减排量。,"
+    "Emissions cut as carbon accounts count them.\n"
+)
+
+
+def test_a_new_measure_is_merged_backed_up_logged_and_then_usable(store: Path, tmp_path: Path) -> None:
+    catalogue = store.parent / "measures.csv"
+    before = catalogue.read_bytes()
+    new = tmp_path / "新口径.csv"
+    new.write_text(NEW_MEASURE, encoding="gbk")  # as Excel on Chinese Windows saves it
+    assert run("--measures", new, "--store", store, "--dry-run") == 0
+    assert catalogue.read_bytes() == before
+    assert run("--measures", new, "--store", store, "--by", "赵六", "--note", "第九批需要") == 0
+    merged = pd.read_csv(catalogue, dtype=str, keep_default_na=False)
+    assert merged["measure"].tolist()[-1] == "carbon_reduced" and len(merged) == len(before.splitlines())
+    log = read_log(store)
+    assert log.loc[0, ["who", "action", "added", "note"]].tolist() == ["赵六", "measures", "1", "第九批需要"]
+    assert (store.parent / "history" / log.loc[0, "backup"]).read_bytes() == before
+    # a batch may now name it, by its Chinese name
+    text = (FIXTURES / "batch-08-sample-utf8-bom.csv").read_text(encoding="utf-8-sig")
+    carbon = text.replace("贷款惠及企业,获得融资企业", "贷款惠及企业,碳减排量")
+    batch = tmp_path / "第八批.csv"
+    batch.write_text(carbon, encoding="utf-8")
+    with pytest.raises(Refused) as refused:  # a row of enterprises cannot name a measure of another family
+        prepare(batch.read_bytes(), batch.name, store)
+    assert set(refused.value.report["code"]) == {"measure-family-mismatch"}
+    carbon = carbon.replace(",企业,贷款惠及企业,碳减排量,", ",其他,贷款惠及企业,碳减排量,")
+    batch.write_text(carbon, encoding="utf-8")
+    with pytest.raises(Refused) as refused:  # nor count 家 in a measure of 吨
+        prepare(batch.read_bytes(), batch.name, store)
+    assert set(refused.value.report["code"]) == {"measure-unit-mismatch"}
+
+
+def test_a_measure_rows_use_cannot_be_removed_or_changed_under_them(store: Path, tmp_path: Path) -> None:
+    catalogue = store.parent / "measures.csv"
+    before = catalogue.read_bytes()
+    assert run("--remove-measure", "loans_granted", "--store", store) == 1
+    with pytest.raises(Refused) as refused:
+        ingest.prepare_measures(None, "", store, ["loans_granted"])
+    [entry] = refused.value.report.to_dict("records")
+    assert entry["code"] == "measure-in-use" and "7-18-11" in str(entry["message"])
+    moved = pd.read_csv(catalogue, dtype=str, keep_default_na=False)
+    moved.loc[moved["measure"] == "loans_granted", "unit"] = "家"
+    changed = tmp_path / "changed.csv"
+    moved.to_csv(changed, index=False)
+    assert run("--measures", changed, "--store", store) == 1  # its rows' 万元 would no longer fit
+    assert catalogue.read_bytes() == before and not (store.parent / "history").exists()
+    # an unused one goes
+    new = tmp_path / "new.csv"
+    new.write_text(NEW_MEASURE, encoding="utf-8")
+    assert run("--measures", new, "--store", store) == 0
+    assert run("--remove-measure", "carbon_reduced", "--store", store) == 0
+    assert catalogue.read_bytes().replace(b"\r\n", b"\n") == before
