@@ -83,8 +83,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "hierarchy": ("片区 → 领域 → 案例", "Area → category → case"),
     "hierarchy_cat": ("领域 → 片区 → 案例", "Category → area → case"),
     "excluded_from_totals": (
-        "另有 {n} 条数据（政策参数、目标、背景、全市/全省范围或“其中”项）不计入合计。",
-        "{n} more figures (policies, targets, context, city/province scope, or parts of others) are not in the totals.",
+        "本指标类别另有 {n} 条数据不计入上面的合计：属于其他指标口径或不可合计的口径，或为政策参数、目标、背景、"
+        "全市/全省范围、“其中”项。",
+        "{n} more figures of this indicator are not in the totals above: other measures or measures that never add, "
+        "policies, targets, context, city or province scope, or parts of other figures.",
     ),
     # case detail
     "choose_case": ("选择案例", "Choose a case"),

@@ -52,6 +52,7 @@ for row in figures.to_dict("records"):
             code_label("section", str(row["section"]), lang),
             code_label("kind", str(row["kind"]), lang),
             code_label("scope", str(row["scope"]), lang),
+            view.store.catalogue.name(str(row["measure"]), lang),
         ]
     )
     st.markdown(

@@ -60,10 +60,11 @@ if not largest.empty:
             if lang == "en"
             else str(detail["value_text"])
         )
+        # The figure comes first: on a phone a link is one line, and a long case title is cut after it.
         st.page_link(
             "pages/case.py",
-            label=f"{catalogue.name(measure, lang)}｜{t('highlight_case', lang, case_no=case_no)} "
-            f"{detail['case_title']}：**{value}**",
+            label=f"{catalogue.name(measure, lang)}：**{value}**｜{t('highlight_case', lang, case_no=case_no)} "
+            f"{detail['case_title']}",
             query_params={"case": f"{int(detail['batch'])}-{case_no}"},
             help=f"「{detail['value_text']}」{detail['source_quote']}",
             icon=":material/star:",
