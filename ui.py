@@ -415,7 +415,7 @@ def show_table(rows: pd.DataFrame, lang: str, key: str, catalogue: Catalogue) ->
     caption_if_cut(TABLE_ROWS, len(rows), lang, "showing")
     rows = rows.head(TABLE_ROWS)
     shown = rows[columns].assign(
-        measure=rows["measure"].astype(str).map(lambda code: catalogue.name(code, lang)),
+        measure=rows["measure"].astype(str).map(catalogue.names(lang)),
         kind=rows["kind"].astype(str).map(lambda c: code_label("kind", c, lang)),
         scope=rows["scope"].astype(str).map(lambda c: code_label("scope", c, lang)),
         area=rows["area"].astype(str).map(area_names(lang)),

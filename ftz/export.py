@@ -60,7 +60,8 @@ def export_frame(rows: pd.DataFrame, lang: str, catalogue: Catalogue) -> pd.Data
             values if lang == "en" else values.map(lambda c, col=column: code_label(col, c, "zh"), na_action="ignore")
         )
     measures = frame["measure"].astype("string")
-    frame["measure"] = measures if lang == "en" else measures.map(lambda c: catalogue.name(c, "zh"), na_action="ignore")
+    # Mapped through a table of names, not a call per row: an export may hold a million rows.
+    frame["measure"] = measures if lang == "en" else measures.map(catalogue.names("zh")).fillna(measures)
     for column in frame.columns:
         if column not in NUMBER_COLUMNS:
             frame[column] = frame[column].astype("string")

@@ -101,6 +101,10 @@ class Catalogue:
             return measure
         return str(self.table.at[measure, "name_en" if lang == "en" else "name_zh"])
 
+    def names(self, lang: str) -> dict[str, str]:
+        """Return every measure's name in the language, by code: for labelling many rows at once."""
+        return dict(zip(self.codes, self.table["name_en" if lang == "en" else "name_zh"].astype(str), strict=True))
+
     def definition(self, measure: str, lang: str) -> str:
         """Return what a measure counts and does not, in the language."""
         if measure not in self.table.index:
