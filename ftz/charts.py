@@ -93,6 +93,13 @@ def english_figure(value_std: float, unit_std: str, bound: str) -> str:
     return f"{BOUND_WORDS.get(bound, 'about')} {amount}".strip()
 
 
+def _one_measure(rows: pd.DataFrame) -> None:
+    """Refuse to draw a sum of figures of more than one measure: a caller that passes unlike figures is a
+    bug, never a chart."""
+    if "measure" in rows and rows["measure"].nunique() > 1:
+        raise ValueError(f"a chart of sums takes one measure, not {sorted(map(str, rows['measure'].unique()))}")
+
+
 def _empty(title: str, height: int, lang: str) -> go.Figure:
     note = {
         "text": t("nothing_matches", lang),
@@ -186,6 +193,7 @@ def make_case_bar(
 ) -> go.Figure:
     """Return horizontal bars of each case's total, the CHART_ITEMS largest (rows are the summable
     figures of one measure, named `measure`)."""
+    _one_measure(rows)
     sums = rows.groupby(["batch", "case_no", "case_title", "area"], observed=True)["value_std"].sum()
     per_case = sums.reset_index().nlargest(CHART_ITEMS, "value_std").sort_values("value_std")
     title, height = f"{measure}{t('title_sep', lang)}{t('by_case', lang)}", max(300, 60 + 28 * len(per_case))
@@ -227,6 +235,7 @@ def make_treemap(
 ) -> go.Figure:
     """Return a treemap of the summable figures of one measure (named `measure`), nested by `levels`
     then case (cases left out when there are more than a few hundred, which no treemap can show)."""
+    _one_measure(rows)
     title = f"{measure}{t('title_sep', lang)}{t('hierarchy' if levels[0] == 'area' else 'hierarchy_cat', lang)}"
     if rows.empty:
         return _empty(title, 420, lang)

@@ -199,6 +199,14 @@ def test_format_total_marks_bounds() -> None:
     assert format_total(1909, "家", "about", "en") == "≈ 1,909 firms"
 
 
+def test_charts_of_sums_refuse_figures_of_two_measures(rows: pd.DataFrame) -> None:
+    mixed = pd.concat([rows, make_rows({"measure": "enterprises_served", "value": 7})], ignore_index=True)
+    with pytest.raises(ValueError, match="one measure"):
+        make_case_bar(mixed, "家", "zh", COLORS, NAMES_ZH, "企业")
+    with pytest.raises(ValueError, match="one measure"):
+        make_treemap(mixed, ["area"], "家", "zh", COLORS, NAMES_ZH, "企业")
+
+
 def test_a_figures_own_layout_is_merged_into_the_house_style(rows: pd.DataFrame) -> None:
     bars = make_case_bar(summable(rows, CATALOGUE), "家", "zh", COLORS, NAMES_ZH, "培育企业")
     assert bars.layout.legend.orientation == "h" and bars.layout.legend.traceorder == "normal"
