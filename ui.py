@@ -7,7 +7,7 @@ import hmac
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from loaders.store import (
     InvalidMetricsError,
     beside,
     file_state,
+    last_changed,
     load_areas,
     load_batches,
     read_metrics,
@@ -61,7 +62,7 @@ class Store:
 
     frame: pd.DataFrame
     options: dict[str, list[str]]
-    changed: datetime
+    changed: str  # when the data last changed, as shown (see loaders.store.last_changed)
     version: str
     catalogue: Catalogue
 
@@ -162,7 +163,7 @@ def _read_store(path: str, size: int, mtime_ns: int, catalogue_state: tuple[int,
     del size, catalogue_state
     result = read_metrics(Path(path))
     frame = result.frame
-    changed = datetime.fromtimestamp(mtime_ns / 1e9, tz=UTC).astimezone(BEIJING)
+    changed = last_changed(Path(path))
     return Store(frame, filter_options(frame), changed, file_digest(Path(path))[:16], store_catalogue(Path(path)))
 
 
@@ -447,6 +448,7 @@ def download_buttons(view: View, key: str) -> None:
             data_version=view.store.version,
             exported_at=exported_at,
             catalogue=view.store.catalogue,
+            data_changed=view.store.changed,
         ),
         file_name=export_filename(batches, filters, lang, names, exported_at, "xlsx"),
         mime=XLSX_MIME,

@@ -129,7 +129,7 @@ def measure_size(rows: int, repeats: int, folder: Path) -> list[tuple[str, int, 
     results.append(("load (typed, validated)", rows, ours, floor, "≤ 1.5× floor"))
     frame = read_metrics(store).frame
     catalogue = store_catalogue(store)
-    served = Store(frame, filter_options(frame), datetime.now(), "bench", catalogue)
+    served = Store(frame, filter_options(frame), "bench", "bench", catalogue)
     # A server has answered clicks before this one: each side runs once untimed, then 9+ times.
     ours, floor = paired_times(
         lambda: interaction(served),

@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ftz.aggregate import all_totals, batches_in
-from ftz.i18n import batch_label, code_label, t, unit_label
+from ftz.i18n import batch_label, batch_title, code_label, t, unit_label
 from loaders.measures import Catalogue
 from loaders.numbers import plain_number
 from loaders.schema import CHINESE_NAMES, COLUMN_NAMES
@@ -266,6 +266,7 @@ def _write_about_sheet(
     filters: Mapping[str, str],
     batches: pd.DataFrame,
     data_version: str,
+    data_changed: str,
     exported_at: datetime,
     catalogue: Catalogue,
 ) -> None:
@@ -277,13 +278,17 @@ def _write_about_sheet(
         (t("app_title", lang), ""),
         ("导出时间 Exported (Beijing time)", f"{exported_at:%Y-%m-%d %H:%M}"),
         ("数据版本 Data version", data_version),
+        ("数据更新时间 Data last changed (Beijing time)", data_changed),
         ("行数 Rows", f"{len(rows)}"),
         ("筛选条件 Filters", "" if filters else t("f_all", lang)),
     ]
     lines += [(f"  {t('f_' + key, lang)}", value) for key, value in filters.items()]
     for batch in batches_in(batches, rows).to_dict("records"):
         lines.append(
-            (batch_label(int(batch["batch"]), lang), f"{batch['title']}｜{batch['doc_no']}｜{batch['published']}")
+            (
+                batch_label(int(batch["batch"]), lang),
+                f"{batch_title(batch, lang)}｜{batch['doc_no']}｜{batch['published']}",
+            )
         )
     lines.append(("规则 Rules", t("kpi_help", lang)))
     # The measures of the selection: what each counts, its unit, and whether it is ever added.
@@ -313,6 +318,7 @@ def to_xlsx(
     data_version: str,
     exported_at: datetime,
     catalogue: Catalogue,
+    data_changed: str = "",
 ) -> bytes:
     """Return the workbook of the selected rows: Data (importable), Summary (same totals as the app), About."""
     frame = export_frame(rows, lang, catalogue)
@@ -322,7 +328,7 @@ def to_xlsx(
     workbook.properties.created = workbook.properties.modified = stamp
     _write_data_sheet(workbook, frame, lang)
     _write_summary_sheet(workbook, rows, lang, area_names, catalogue)
-    _write_about_sheet(workbook, rows, lang, filters, batches, data_version, exported_at, catalogue)
+    _write_about_sheet(workbook, rows, lang, filters, batches, data_version, data_changed, exported_at, catalogue)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

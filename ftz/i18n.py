@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
+
 from loaders.schema import CHINESE_NAMES, ENGLISH_LABELS, INDICATORS, KINDS, PHASES, SCOPES, SECTIONS
 
 LANGS = ("zh", "en")
@@ -60,6 +62,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "count_figures": ("数据条数", "Figures"),
     "published": ("发布日期", "Published"),
     "data_changed": ("数据更新时间", "Data last changed"),
+    "beijing_time": ("（北京时间）", " (Beijing time)"),
     # totals
     "exact": ("精确", "exact"),
     "at_least": ("至少", "at least"),
@@ -272,6 +275,12 @@ def chinese_number(n: int) -> str:
 def batch_label(batch: int, lang: str) -> str:
     """Return 第七批 in Chinese, Batch 7 in English."""
     return f"Batch {batch}" if lang == "en" else f"第{chinese_number(batch)}批"
+
+
+def batch_title(batch: Mapping[Hashable, object], lang: str) -> str:
+    """Return a registered batch's title in the language: its English title where the register has one."""
+    english = str(batch.get("title_en") or "").strip()
+    return english if lang == "en" and english and english != "nan" else str(batch.get("title") or "")
 
 
 def code_label(column: str, code: str, lang: str) -> str:

@@ -67,6 +67,7 @@ from loaders.store import (
     cache_path,
     file_state,
     find_layout,
+    history_dir,
     merge_plan,
     read_metrics,
     read_raw_csv,
@@ -429,11 +430,6 @@ def write_batches(store: Path, layout: Layout, rows: pd.DataFrame) -> None:
                 start += len(block)
 
 
-def history_dir(store: Path) -> Path:
-    """Return the folder of backups and the change log beside the store."""
-    return store.parent / "history"
-
-
 def backup(store: Path, now: datetime) -> str:
     """Keep the current store under history/ (a hard link: no copy) and return the backup's name."""
     folder = history_dir(store)
@@ -471,9 +467,7 @@ def register_batches(store: Path, batches: list[int]) -> None:
     missing = [b for b in batches if str(b) not in registered]
     if not missing:
         return
-    added = pd.DataFrame(
-        [{"batch": str(b), "title": "", "doc_no": "", "published": "", "source_file": ""} for b in missing]
-    )
+    added = pd.DataFrame([{**dict.fromkeys(existing.columns, ""), "batch": str(b)} for b in missing])
     combined = pd.concat([existing, added], ignore_index=True)
     combined = combined.sort_values("batch", key=lambda s: s.astype(int), ignore_index=True)
     write_atomically(store.parent / "batches.csv", combined.to_csv(index=False, lineterminator="\n"))

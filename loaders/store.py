@@ -70,8 +70,33 @@ def load_areas(path: Path = AREAS_PATH) -> pd.DataFrame:
     return read_raw_csv(path)
 
 
+def history_dir(store: Path) -> Path:
+    """Return the folder of backups and the change log beside the store."""
+    return store.parent / "history"
+
+
+# The change log's actions that change the table itself.
+DATA_ACTIONS = ("ingest", "restore")
+
+
+def last_changed(store: Path) -> str:
+    """Return when the store's data last changed, as shown (Beijing time): the last import or restore in
+    its change log, else the latest revision date its register of batches records for the data as
+    shipped; never a file's modification time, which a checkout sets to the moment of cloning."""
+    log = history_dir(store) / "log.csv"
+    if log.exists():
+        entries = read_raw_csv(log)
+        times = entries.loc[entries["action"].isin(DATA_ACTIONS), "time"]
+        if not times.empty:
+            return str(max(times))[:16]
+    batches = read_raw_csv(beside(store, "batches.csv"))
+    revised = [str(date) for date in batches.get("revised", pd.Series(dtype=str)) if str(date).strip()]
+    return max(revised) if revised else ""
+
+
 def load_batches(path: Path = BATCHES_PATH) -> pd.DataFrame:
-    """Return the register of batches (batch, title, doc_no, published, source_file), batch as an integer."""
+    """Return the register of batches (batch, title, title_en, doc_no, published, source_file, revised: the date
+    the shipped data of the batch was last revised), batch as an integer."""
     batches = read_raw_csv(path)
     return batches.astype({"batch": "int64"}).sort_values("batch", ignore_index=True)
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ftz.aggregate import batch_summary
 from ftz.charts import CHART_ITEMS, make_batch_bars
-from ftz.i18n import batch_label, t
+from ftz.i18n import batch_label, batch_title, t
 from ui import area_colors, area_names, caption_if_cut, get_batches, get_view, show_chart, stop_if_empty
 
 view = get_view()
@@ -20,6 +20,7 @@ show_chart(make_batch_bars(rows, lang, area_colors(), area_names(lang)), "batche
 caption_if_cut(CHART_ITEMS, count, lang, "chart_latest")
 
 table = batch_summary(rows, batches)
+table["title"] = [batch_title(batch, lang) for batch in table.to_dict("records")]
 table["batch"] = table["batch"].map(lambda b: batch_label(int(b), lang))
 st.dataframe(
     table[["batch", "title", "doc_no", "published", "cases", "figures", "outcomes"]].rename(

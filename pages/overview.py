@@ -5,7 +5,7 @@ import streamlit as st
 
 from ftz.aggregate import HIGHLIGHT_COLUMNS, TOTAL_COLUMNS, batches_in, headline_totals, highlights, row_bound
 from ftz.charts import english_figure, format_total, make_area_category_heatmap, make_indicator_bar
-from ftz.i18n import batch_label, t
+from ftz.i18n import batch_label, batch_title, t
 from ui import area_names, get_batches, get_view, show_chart, stop_if_empty
 
 view = get_view()
@@ -17,10 +17,11 @@ st.title(t("app_title", lang))
 batches = get_batches()
 for batch in batches_in(batches, cases).to_dict("records"):
     st.caption(
-        f"{batch_label(int(batch['batch']), lang)}｜{batch['title']}｜{batch['doc_no']}｜"
+        f"{batch_label(int(batch['batch']), lang)}｜{batch_title(batch, lang)}｜{batch['doc_no']}｜"
         f"{t('published', lang)} {batch['published']}"
     )
-st.caption(f"{t('data_changed', lang)} {view.store.changed:%Y-%m-%d %H:%M}（北京时间 Beijing time）")
+if view.store.changed:
+    st.caption(f"{t('data_changed', lang)} {view.store.changed}{t('beijing_time', lang)}")
 if view.store.unclassified:
     st.warning(t("unclassified", lang, n=f"{view.store.unclassified:,}"))
 stop_if_empty(view)

@@ -92,6 +92,15 @@ def test_app_every_page_is_friendly_when_nothing_matches(monkeypatch: pytest.Mon
     assert "没有符合当前筛选条件的数据" in at.info[0].value
 
 
+def test_app_overview_says_when_the_shipped_data_was_revised_not_when_it_was_cloned(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    data_copy.touch()  # a checkout sets every file's time to the moment of cloning
+    revised = max(load_batches()["revised"].astype(str))
+    at = open_page(make_app(monkeypatch, data_copy), PAGES[0])
+    assert any(c.value == f"数据更新时间 {revised}（北京时间）" for c in at.caption)
+
+
 def test_app_overview_tiles_follow_the_filters(monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page(make_app(monkeypatch, FIXTURES / "valid-metrics.csv"), PAGES[0])
     tiles = {m.label: m.value for m in at.metric}
@@ -241,6 +250,7 @@ def test_app_download_buttons_give_the_filtered_rows(monkeypatch: pytest.MonkeyP
                 data_version=str(about["数据版本 Data version"]),
                 exported_at=exported_at,
                 catalogue=load_catalogue(),
+                data_changed=max(load_batches()["revised"].astype(str)),
             )
         )
     )
@@ -302,6 +312,9 @@ def test_refresh_uploads_reports_applies_and_the_overview_shows_the_new_batch(
     at.switch_page("pages/overview.py").run()
     assert any("第八批" in c.value for c in at.caption)
     assert {m.label: m.value for m in at.metric}["案例数"] == "30"
+    # the data changed when it was applied, as the change log records it
+    applied = str(read_log(data_copy).loc[0, "time"])[:16]
+    assert any(f"数据更新时间 {applied}（北京时间）" in c.value for c in at.caption)
 
 
 def test_refresh_takes_a_document_proposes_rows_and_checks_them(
@@ -322,7 +335,7 @@ def test_view_copies_out_of_the_selection_only_what_is_asked(store: pd.DataFrame
     from ui import Store, View
 
     filters = Filters(area=("武汉片区",), kind=("outcome", "context"))
-    served = Store(store, filter_options(store), datetime(2026, 1, 1), "test", load_catalogue())
+    served = Store(store, filter_options(store), "2026-01-01", "test", load_catalogue())
     view = View("zh", filters, served, filter_mask(store, filters))
     selected = apply_filters(store, filters)
     assert view.rows.equals(selected)

@@ -31,6 +31,7 @@ def workbook(rows: pd.DataFrame, lang: str = "zh", filters: dict[str, str] | Non
         data_version="v1",
         exported_at=EXPORTED_AT,
         catalogue=CATALOGUE,
+        data_changed="2026-12-04",
     )
     return openpyxl.load_workbook(io.BytesIO(data))
 
@@ -119,6 +120,7 @@ def test_about_sheet_names_filters_batches_and_version(store: pd.DataFrame) -> N
     rows = dict((r[0], r[1]) for r in sheet_rows(workbook(store, filters={"area": "武汉片区"}), "说明"))
     assert rows["导出时间 Exported (Beijing time)"] == "2026-01-01 12:00"
     assert rows["数据版本 Data version"] == "v1"
+    assert rows["数据更新时间 Data last changed (Beijing time)"] == "2026-12-04"
     assert rows["行数 Rows"] == str(len(store))
     assert rows["  片区"] == "武汉片区"
     assert "鄂自贸组发〔2022〕2号" in rows["第七批"]

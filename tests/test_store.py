@@ -110,3 +110,23 @@ def test_a_valid_store_is_read_from_its_typed_copy_until_it_changes(
     raw.to_csv(path, index=False)
     with pytest.raises(InvalidMetricsError):
         read_metrics(path)
+
+
+def test_last_changed_is_the_last_import_or_restore_else_the_registers_revision(tmp_path: Path) -> None:
+    from loaders.store import history_dir, last_changed
+
+    store = tmp_path / "metrics.csv"
+    store.write_text("", encoding="utf-8")
+    (tmp_path / "batches.csv").write_text(
+        "batch,title,title_en,doc_no,published,source_file,revised\n7,七,,,,,2026-11-20\n8,八,,,,,2026-12-01\n",
+        encoding="utf-8",
+    )
+    assert last_changed(store) == "2026-12-01"
+    history_dir(store).mkdir()
+    (history_dir(store) / "log.csv").write_text(
+        "time,who,action\n2026-12-02 09:15:07,张三,ingest\n2026-12-03 10:00:00,李四,restore\n"
+        "2026-12-05 08:00:00,王五,measures\n",
+        encoding="utf-8",
+    )
+    # A change of the catalogue is not a change of the data.
+    assert last_changed(store) == "2026-12-03 10:00"
