@@ -24,8 +24,8 @@ import pandas as pd
 from openpyxl import Workbook
 
 from bench.generate import synthetic_store
-from ftz.aggregate import TOTAL_COLUMNS, convertible_units, headline_totals, highlights, ranked_figures
-from ftz.charts import CHART_ITEMS, make_area_category_heatmap, make_indicator_bar, make_ranked_bar
+from ftz.aggregate import TOTAL_COLUMNS, all_totals, convertible_units, headline_totals, highlights, ranked_figures
+from ftz.charts import CHART_ITEMS, make_area_category_heatmap, make_ranked_bar, make_total_bar
 from ftz.export import export_frame, to_xlsx
 from ftz.filters import Filters, filter_mask, filter_options, present_values
 from loaders.ingest import apply, prepare, store_text
@@ -78,10 +78,15 @@ def interaction(store: Store) -> None:
     cases = view.case_rows()
     cases["area"].nunique()
     rows = view.columns(*TOTAL_COLUMNS)
-    headline_totals(rows, store.catalogue)
+    headline = headline_totals(rows, store.catalogue)
     highlights(rows, store.catalogue)
+    with_area = view.columns(*TOTAL_COLUMNS, "area")
+    by_area = all_totals(
+        with_area[with_area["measure"].isin(headline["measure"]).to_numpy()], store.catalogue, ["area"]
+    )
+    for measure in headline["measure"]:
+        make_total_bar(by_area[by_area["measure"] == measure], "area", "家", "zh", COLORS, NAMES, measure, height=260)
     make_area_category_heatmap(cases, "zh", NAMES)
-    make_indicator_bar(rows, "zh")
     present_values(view.columns("indicator")["indicator"])
     chosen = view.rows_where(EXPLORER_COLUMNS, indicator="enterprises")
     ranked, _ = ranked_figures(chosen, convertible_units(chosen)[0], outcomes_only=True)

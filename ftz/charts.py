@@ -10,12 +10,14 @@ import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
 from ftz.aggregate import EXACT, case_count, crosstab, first_of_each_case, readable_money
-from ftz.i18n import batch_label, code_label, t, unit_label
+from ftz.i18n import batch_label, t, unit_label
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 GREY = "#8c8c8c"
 PRIMARY = "#1f5fa8"
 BOUND_MARK = {"at_least": "≥", "at_most": "≤", "about": "≈", EXACT: ""}
+# Room above the plot for a title of two lines (the measure, then what is drawn).
+TWO_LINE_TITLE = {"l": 10, "r": 10, "t": 70, "b": 10}
 # The most bars, cases or batches one chart shows: more cannot be read, and a chart of thousands of
 # bars would be slow to send and draw. The tables and the export keep every row.
 CHART_ITEMS = 40
@@ -72,14 +74,22 @@ def format_number(value: float) -> str:
 
 
 def format_total(total: float, unit_std: str, bound: str, lang: str) -> str:
-    """Return a total as read on screen: ≥ 1,098.2 亿元; money in 万元 or 亿元."""
-    value, unit = readable_money(total, unit_std)
+    """Return a total as read on screen: ≥ 1,098.2 亿元 in Chinese (money in 万元 or 亿元), ≥ 10.98 bn yuan
+    in English (money in yuan, M yuan or bn yuan: "100M yuan" is no unit an English reader counts in)."""
+    if lang == "en" and unit_std == "万元":
+        yuan = total * 10_000
+        size, word = next(((size, word) for size, word in SHORT_SCALES if abs(yuan) >= size), (1.0, ""))
+        value, unit = yuan / size, f"{word} yuan".strip()
+    else:
+        value, unit = readable_money(total, unit_std)
+        unit = unit_label(unit, lang)
     mark = BOUND_MARK.get(bound, "≈")
-    return f"{mark}{' ' if mark else ''}{format_number(value)} {unit_label(unit, lang)}".strip()
+    return f"{mark}{' ' if mark else ''}{format_number(value)} {unit}".strip()
 
 
 BOUND_WORDS = {"at_least": "over", "at_most": "up to", "about": "about", EXACT: ""}
 SCALES = ((1e9, "billion"), (1e6, "million"))
+SHORT_SCALES = ((1e9, "bn"), (1e6, "M"))
 
 
 def english_figure(value_std: float, unit_std: str, bound: str) -> str:
@@ -135,27 +145,6 @@ def make_area_category_heatmap(frame: pd.DataFrame, lang: str, area_names: dict[
     return _figure(title, height, [heatmap], yaxis={"autorange": "reversed"})
 
 
-def make_indicator_bar(frame: pd.DataFrame, lang: str) -> go.Figure:
-    """Return bars of how many figures each indicator has, stacked by kind."""
-    title, height = t("figures_by_indicator", lang), 340
-    if frame.empty:
-        return _empty(title, height, lang)
-    counts = crosstab(frame, "indicator", "kind")
-    labels = [code_label("indicator", str(i), lang) for i in counts.index]
-    colors = {"outcome": "#1f5fa8", "policy": "#9ab8d8", "target": "#f2b35e", "context": "#c9c9c9"}
-    bars = [
-        go.Bar(
-            x=labels,
-            y=counts[kind],
-            name=code_label("kind", str(kind), lang),
-            marker_color=colors.get(str(kind), GREY),
-            hovertemplate=f"%{{x}} · {code_label('kind', str(kind), lang)}: %{{y}}<extra></extra>",
-        )
-        for kind in counts.columns
-    ]
-    return _figure(title, height, bars, barmode="stack", yaxis={"title": {"text": t("count_figures", lang)}})
-
-
 def make_total_bar(
     totals: pd.DataFrame,
     dimension: str,
@@ -164,14 +153,16 @@ def make_total_bar(
     colors: dict[str, str],
     names: dict[str, str],
     measure: str,
+    height: int = 320,
 ) -> go.Figure:
     """Return bars of one measure's totals (named `measure`) by area or category, each labelled with its
-    bound (≥, ≈) and unit."""
+    bound (≥, ≈) and unit. The title gives the measure on its first line, what the bars are on the
+    second: a title on one line would be cut at a phone's width."""
     money_unit = readable_money(float(totals["total"].max()), unit_std)[1] if not totals.empty else unit_std
     by = t("by_area" if dimension == "area" else "by_category", lang)
-    title = f"{measure}{t('title_sep', lang)}{by}（{unit_label(money_unit, lang)}）"
+    title = f"{measure}<br>{by}{t('unit_in', lang, unit=unit_label(money_unit, lang))}"
     if totals.empty:
-        return _empty(title, 320, lang)
+        return _empty(title, height, lang)
     scale = 10_000 if money_unit != unit_std else 1
     labels = [names.get(str(v), str(v)) for v in totals[dimension]]
     bar = go.Bar(
@@ -185,7 +176,7 @@ def make_total_bar(
         cliponaxis=False,
         width=0.5 if len(totals) <= 3 else None,
     )
-    return _figure(title, 320, [bar], yaxis={"tickformat": ","})
+    return _figure(title, height, [bar], yaxis={"tickformat": ","}, margin=TWO_LINE_TITLE)
 
 
 def make_case_bar(
@@ -196,7 +187,7 @@ def make_case_bar(
     _one_measure(rows)
     sums = rows.groupby(["batch", "case_no", "case_title", "area"], observed=True)["value_std"].sum()
     per_case = sums.reset_index().nlargest(CHART_ITEMS, "value_std").sort_values("value_std")
-    title, height = f"{measure}{t('title_sep', lang)}{t('by_case', lang)}", max(300, 60 + 28 * len(per_case))
+    title, height = f"{measure}<br>{t('by_case', lang)}", max(300, 80 + 28 * len(per_case))
     if rows.empty:
         return _empty(title, height, lang)
     money_unit = readable_money(float(per_case["value_std"].max()), unit_std)[1]
@@ -221,6 +212,7 @@ def make_case_bar(
         legend={"traceorder": "normal"},  # areas in register order, as elsewhere
         yaxis={"categoryorder": "total ascending"},
         xaxis={"title": {"text": unit_label(money_unit, lang)}, "tickformat": ","},
+        margin=TWO_LINE_TITLE,
     )
 
 
@@ -236,7 +228,7 @@ def make_treemap(
     """Return a treemap of the summable figures of one measure (named `measure`), nested by `levels`
     then case (cases left out when there are more than a few hundred, which no treemap can show)."""
     _one_measure(rows)
-    title = f"{measure}{t('title_sep', lang)}{t('hierarchy' if levels[0] == 'area' else 'hierarchy_cat', lang)}"
+    title = f"{measure}<br>{t('hierarchy' if levels[0] == 'area' else 'hierarchy_cat', lang)}"
     if rows.empty:
         return _empty(title, 420, lang)
     ids, labels, parents, values, marker = [], [], [], [], []
@@ -264,7 +256,7 @@ def make_treemap(
         hovertemplate=f"%{{label}}<br>%{{value:,}} {unit_label(unit_std, lang)}<extra></extra>",
         textinfo="label+value",
     )
-    return _figure(title, 420, [treemap], margin={"l": 0, "r": 0, "t": 50, "b": 0})
+    return _figure(title, 420, [treemap], margin={**TWO_LINE_TITLE, "l": 0, "r": 0, "b": 0})
 
 
 def make_ranked_bar(

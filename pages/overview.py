@@ -1,12 +1,20 @@
-"""总览 Overview: cases, figures, the headline measures' totals, their largest single figures, and where
-the cases are."""
+"""总览 Overview: cases, figures, the headline measures' totals, their largest single figures, what each
+area achieved, and where the cases are."""
 
 import streamlit as st
 
-from ftz.aggregate import HIGHLIGHT_COLUMNS, TOTAL_COLUMNS, batches_in, headline_totals, highlights, row_bound
-from ftz.charts import english_figure, format_total, make_area_category_heatmap, make_indicator_bar
+from ftz.aggregate import (
+    HIGHLIGHT_COLUMNS,
+    TOTAL_COLUMNS,
+    all_totals,
+    batches_in,
+    headline_totals,
+    highlights,
+    row_bound,
+)
+from ftz.charts import english_figure, format_total, make_area_category_heatmap, make_total_bar
 from ftz.i18n import batch_label, batch_title, t
-from ui import area_names, get_batches, get_view, show_chart, stop_if_empty
+from ui import area_colors, area_names, get_batches, get_view, show_chart, stop_if_empty
 
 view = get_view()
 # The numbers on top read the selection's table of cases; the totals and charts below copy only the
@@ -37,9 +45,10 @@ headline = headline_totals(rows, catalogue)
 if headline.empty:
     st.info(t("no_totals", lang))
 else:
-    for start in range(0, len(headline), 4):
-        columns = st.columns(4)
-        for column, item in zip(columns, headline.iloc[start : start + 4].to_dict("records"), strict=False):
+    # Three to a row: four leave too little room for "≥ 18.3 bn yuan" at 1366 px, and it would be cut.
+    for start in range(0, len(headline), 3):
+        columns = st.columns(3)
+        for column, item in zip(columns, headline.iloc[start : start + 3].to_dict("records"), strict=False):
             measure = str(item["measure"])
             column.metric(
                 catalogue.name(measure, lang),
@@ -64,15 +73,33 @@ if not largest.empty:
         # The figure comes first: on a phone a link is one line, and a long case title is cut after it.
         st.page_link(
             "pages/case.py",
-            label=f"{catalogue.name(measure, lang)}：**{value}**｜{t('highlight_case', lang, case_no=case_no)} "
-            f"{detail['case_title']}",
+            label=f"{catalogue.name(measure, lang)}{t('label_sep', lang)}**{value}**{t('item_sep', lang)}"
+            f"{t('highlight_case', lang, case_no=case_no)} {detail['case_title']}",
             query_params={"case": f"{int(detail['batch'])}-{case_no}"},
             help=f"「{detail['value_text']}」{detail['source_quote']}",
             icon=":material/star:",
         )
 
-left, right = st.columns(2)
-with left:
-    show_chart(make_area_category_heatmap(cases, lang, area_names(lang)), "cases-by-area-category", "ov_heatmap")
-with right:
-    show_chart(make_indicator_bar(rows, lang), "figures-by-indicator", "ov_indicators")
+# What each area achieved: the headline measures side by side, one small chart each (on a phone they
+# stack), then where the cases are.
+if not headline.empty:
+    st.subheader(t("headline_by_area", lang))
+    with_area = view.columns(*TOTAL_COLUMNS, "area")
+    by_area = all_totals(with_area[with_area["measure"].isin(headline["measure"]).to_numpy()], catalogue, ["area"])
+    measures = headline["measure"].tolist()
+    # Row by row, so that on a phone, where columns stack, the charts keep the tiles' order.
+    for start in range(0, len(measures), 3):
+        for chart, measure in zip(st.columns(3), measures[start : start + 3], strict=False):
+            figure = make_total_bar(
+                by_area[by_area["measure"] == measure],
+                "area",
+                catalogue.standard_unit(measure),
+                lang,
+                area_colors(),
+                area_names(lang),
+                catalogue.name(measure, lang),
+                height=260,
+            )
+            with chart:
+                show_chart(figure, f"by-area-{measure}", f"ov_area_{measure}")
+show_chart(make_area_category_heatmap(cases, lang, area_names(lang)), "cases-by-area-category", "ov_heatmap")

@@ -12,7 +12,6 @@ from ftz.charts import (
     make_area_category_heatmap,
     make_batch_bars,
     make_case_bar,
-    make_indicator_bar,
     make_ranked_bar,
     make_time_dumbbell,
     make_total_bar,
@@ -48,13 +47,6 @@ def test_heatmap_counts_cases_per_area_and_category(rows: pd.DataFrame) -> None:
     assert make_area_category_heatmap(rows, "en", NAMES_EN).layout.title.text == "Cases by area and category"
 
 
-def test_indicator_bar_stacks_kinds_with_translated_labels(rows: pd.DataFrame) -> None:
-    fig = make_indicator_bar(rows, "en")
-    assert {trace.name for trace in fig.data} == {"Outcome", "Context"}
-    assert list(fig.data[0].x) == ["Enterprises"]
-    assert sum(sum(trace.y) for trace in fig.data) == 3
-
-
 def test_total_bar_labels_bounds_and_units(rows: pd.DataFrame) -> None:
     by_area = totals(rows, CATALOGUE, "enterprises_incubated", by=["area"])
     fig = make_total_bar(by_area, "area", "家", "en", COLORS, NAMES_EN, "Enterprises incubated")
@@ -62,7 +54,7 @@ def test_total_bar_labels_bounds_and_units(rows: pd.DataFrame) -> None:
     assert list(bar.x) == ["Wuhan Area", "Yichang Area"] and list(bar.y) == [100, 30]
     assert list(bar.text) == ["≥ 100 firms", "30 firms"]
     assert list(bar.marker.color) == ["#1f5fa8", "#2a9d6f"]
-    assert fig.layout.title.text == "Enterprises incubated: Total by area（firms）"
+    assert fig.layout.title.text == "Enterprises incubated<br>Total by area (firms)"
 
 
 def test_total_bar_reads_money_in_yi(rows: pd.DataFrame) -> None:
@@ -79,14 +71,14 @@ def test_total_bar_reads_money_in_yi(rows: pd.DataFrame) -> None:
     by_area = totals(money, CATALOGUE, "loans_granted", by=["area"])
     fig = make_total_bar(by_area, "area", "万元", "zh", COLORS, NAMES_ZH, "发放贷款")
     assert list(fig.data[0].y) == [183] and list(fig.data[0].text) == ["183 亿元"]
-    assert fig.layout.title.text == "发放贷款：按片区合计（亿元）"
+    assert fig.layout.title.text == "发放贷款<br>按片区合计（亿元）"
 
 
 def test_case_bar_and_treemap_use_summable_rows_only(rows: pd.DataFrame) -> None:
     chosen = summable(rows, CATALOGUE)
     bars = make_case_bar(chosen, "家", "zh", COLORS, NAMES_ZH, "培育企业")
     assert sorted(v for trace in bars.data for v in trace.x) == [30, 100]
-    assert bars.layout.title.text == "培育企业：按案例"
+    assert bars.layout.title.text == "培育企业<br>按案例"
     tree = make_treemap(chosen, ["area", "category"], "家", "en", COLORS, NAMES_EN, "Enterprises incubated").data[0]
     assert tree.type == "treemap"
     values = dict(zip(tree.ids, tree.values, strict=True))
@@ -156,7 +148,6 @@ def test_batch_bars_read_with_one_batch(rows: pd.DataFrame) -> None:
     "build",
     [
         lambda e: make_area_category_heatmap(e, "zh", NAMES_ZH),
-        lambda e: make_indicator_bar(e, "zh"),
         lambda e: make_total_bar(
             totals(e, CATALOGUE, "enterprises_incubated", by=["area"]), "area", "家", "zh", COLORS, NAMES_ZH, "企业"
         ),
@@ -197,6 +188,10 @@ def test_english_figure_reads_a_figure_aloud(value_std: float, unit: str, bound:
 def test_format_total_marks_bounds() -> None:
     assert format_total(1_098_240, "万元", "at_least", "zh") == "≥ 109.82 亿元"
     assert format_total(1909, "家", "about", "en") == "≈ 1,909 firms"
+    # In English money reads in yuan, M yuan or bn yuan, which also keeps a tile from being cut.
+    assert format_total(1_830_000, "万元", "at_least", "en") == "≥ 18.3 bn yuan"
+    assert format_total(4624.96, "万元", "exact", "en") == "46.25 M yuan"
+    assert format_total(50, "万元", "exact", "en") == "500,000 yuan"
 
 
 def test_charts_of_sums_refuse_figures_of_two_measures(rows: pd.DataFrame) -> None:
