@@ -33,6 +33,7 @@ from ftz.filters import (
 )
 from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, t
 from ftz.timing import reduction_flags
+from loaders.document import parse_document
 from loaders.extract import propose_from
 from loaders.ingest import CatalogueChange, Prepared, Refused, prepare, prepare_measures
 from loaders.measures import Catalogue, InvalidCatalogueError, unclassified_rows
@@ -517,6 +518,26 @@ def check_measures(data: bytes, name: str, store: Path) -> CatalogueChange | pd.
     """Return a catalogue file merged and checked against the store (or the report refusing it), once per
     file and state of the store and its catalogue."""
     return _check_measures(data, name, str(store), (file_state(store), file_state(beside(store, "measures.csv"))))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _case_texts(path: str, mtime_ns: int, areas: tuple[str, ...]) -> dict[int, list[tuple[str, str]]]:
+    del mtime_ns  # part of the key only: an edited document is read again
+    document = parse_document(Path(path).read_text(encoding="utf-8"), list(areas))
+    return {case.entry.case_no: [(s.section, s.text) for s in case.sentences] for case in document.cases}
+
+
+def case_text(batch: int, case_no: int) -> list[tuple[str, str]] | None:
+    """Return a case's sentences (section, text) in document order from its batch's registered source
+    document, each once; None when the batch has no document in the store's sources."""
+    batches = get_batches()
+    registered = batches.loc[batches["batch"] == batch, "source_file"]
+    source = str(registered.iloc[0]) if not registered.empty else ""
+    path = beside(store_path(), "batches.csv").parent / source
+    if not source or not path.is_file():
+        return None
+    sentences = _case_texts(str(path), path.stat().st_mtime_ns, tuple(get_areas()["area"])).get(case_no)
+    return list(dict.fromkeys(sentences)) if sentences else None
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

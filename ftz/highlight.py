@@ -1,8 +1,10 @@
-"""The source sentence with the figure's own words marked, safe to render as HTML."""
+"""Source sentences with the figures' own words marked, safe to render as HTML."""
 
 from __future__ import annotations
 
 import html
+import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -24,3 +26,82 @@ def highlight_quote(quote: str, value_text: str, occurrence: int = 0) -> str:
     start = places[min(occurrence, len(places) - 1)]
     end = start + len(value_text)
     return f"{html.escape(quote[:start])}<mark>{html.escape(quote[start:end])}</mark>{html.escape(quote[end:])}"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One figure to mark in its sentence: its words, which occurrence of them, a note shown on hover,
+    and whether it enters totals (those that do not are marked apart)."""
+
+    value_text: str
+    occurrence: int
+    note: str
+    counted: bool
+
+
+def mark_sentence(sentence: str, marks: list[Mark]) -> str:
+    """Return a sentence as escaped HTML with every figure's words inside a <mark> carrying its note as a
+    title; a figure left out of totals gets the class "apart". Figures of the very same words (the parts
+    of a ratio 5：2：3) share one mark and its notes; a figure whose words overlap another's already
+    marked is left unmarked rather than nested."""
+    spans: dict[tuple[int, int], list[Mark]] = {}
+    for mark in marks:
+        places = bounded_occurrences(sentence, mark.value_text)
+        if not places:
+            continue
+        start = places[min(mark.occurrence, len(places) - 1)]
+        end = start + len(mark.value_text)
+        if (start, end) in spans:
+            spans[(start, end)].append(mark)
+        elif all(end <= s or start >= e for s, e in spans):
+            spans[(start, end)] = [mark]
+    parts, at = [], 0
+    for (start, end), shared in sorted(spans.items()):
+        note = "\n".join(mark.note for mark in shared)
+        counted = any(mark.counted for mark in shared)
+        style = "" if counted else ' class="apart" style="background:#e8e8e8;text-decoration:underline dotted"'
+        parts.append(html.escape(sentence[at:start]))
+        parts.append(f'<mark title="{html.escape(note)}"{style}>{html.escape(sentence[start:end])}</mark>')
+        at = end
+    parts.append(html.escape(sentence[at:]))
+    return "".join(parts)
+
+
+# A point of a section opens a paragraph: （一）推行“科技服务经纪人”模式。 A short one is its heading.
+POINT = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
+# A short line without a full stop is a heading too: 东湖科技保险示范区.
+SHORT_HEADING = re.compile(r"^[^。！？，；]{1,30}$")
+
+
+def mark_case(
+    sentences: list[tuple[str, str]], figures: pd.DataFrame, notes: dict[str, str], counted: set[str]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Return a case's text as marked HTML grouped by section, in document order, each section a list of
+    paragraphs (a heading such as （一）完善组织架构 starts one, in bold), and the marked sentences of figures
+    whose sentence the text lacks. `sentences` are (section, text) pairs, each shown once where it first
+    stands; every figure of `figures` (fact_id, value_text, source_quote) is marked once, with its note,
+    apart unless counted."""
+    figures = figures.assign(_rank=occurrence_rank(figures))
+    marks: dict[str, list[Mark]] = {}
+    for fact_id, value_text, quote, rank in zip(
+        figures["fact_id"].astype(str), figures["value_text"], figures["source_quote"], figures["_rank"], strict=True
+    ):
+        marks.setdefault(str(quote), []).append(Mark(str(value_text), int(rank), notes[fact_id], fact_id in counted))
+    sections: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for section, text in sentences:
+        if text in seen:
+            continue
+        seen.add(text)
+        marked = mark_sentence(text, marks.get(text, []))
+        paragraphs = sections.setdefault(section, [])
+        heading = SHORT_HEADING.match(text) or (POINT.match(text) and len(text) <= 40)
+        if heading:
+            paragraphs += [f"<b>{marked}</b>", ""]
+        elif POINT.match(text) or not paragraphs:
+            paragraphs.append(marked)
+        else:
+            paragraphs[-1] += marked
+    for section, paragraphs in sections.items():
+        sections[section] = [paragraph for paragraph in paragraphs if paragraph]
+    return sections, [mark_sentence(quote, found) for quote, found in marks.items() if quote not in seen]

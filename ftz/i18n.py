@@ -96,7 +96,21 @@ TEXT: dict[str, tuple[str, str]] = {
     # case detail
     "choose_case": ("选择案例", "Choose a case"),
     "provider": ("提供单位", "Provider"),
-    "figures_of_case": ("本案例的全部数据", "Every figure of this case"),
+    "figures_of_case": ("本案例的全部数据（表格）", "Every figure of this case (table)"),
+    "case_text": ("案例原文", "The case as published"),
+    "case_text_help": (
+        "黄色标出的数字计入合计；灰色标出的不计入（背景、政策参数、目标、“其中”项或不可合计的口径）。"
+        "鼠标停在数字上可见编号、类型和指标口径。",
+        "Figures marked yellow enter totals; grey ones do not (context, policy parameters, targets, parts of other "
+        "figures, or measures that never add). Hover over a figure for its ID, kind and measure. The text is "
+        "quoted in Chinese, as published.",
+    ),
+    "not_in_totals": ("不计入合计", "not in totals"),
+    "no_document": (
+        "本批次没有登记原文，以下为各数据所在的句子。",
+        "This batch has no registered document: below are the sentences of its figures.",
+    ),
+    "other_sentences": ("其他句子", "Other sentences"),
     # explorer
     "log_scale": ("对数坐标", "Log scale"),
     "outcomes_only": ("仅成效", "Outcomes only"),

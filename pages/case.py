@@ -1,16 +1,18 @@
-"""案例详情 Case detail: a case's provider, category and area, and every figure with its sentence."""
+"""案例详情 Case detail: the case as it reads in the document, every recorded figure marked in place, and
+what the case achieved by measure."""
 
 import html
 
 import streamlit as st
 
-from ftz.charts import case_labels
-from ftz.highlight import highlight_quote, occurrence_rank
+from ftz.aggregate import all_totals, summable_mask
+from ftz.charts import case_labels, format_total
+from ftz.highlight import mark_case
 from ftz.i18n import batch_label, code_label, column_label, t
-from ui import area_names, get_view, parse_case_key, stop_if_empty
+from ui import area_names, case_text, get_view, parse_case_key, show_table, stop_if_empty
 
 view = get_view()
-lang = view.lang
+lang, catalogue = view.lang, view.store.catalogue
 st.title(t("page_case", lang))
 stop_if_empty(view)
 
@@ -43,21 +45,51 @@ info[0].markdown(f"**{t('provider', lang)}**  \n{html.escape(str(first['provider
 info[1].markdown(f"**{column_label('category', lang)}**  \n{html.escape(str(first['category']))}")
 info[2].markdown(f"**{column_label('area', lang)}**  \n{html.escape(area_names(lang).get(str(first['area']), ''))}")
 
-st.markdown(f"#### {t('figures_of_case', lang)}")
-figures = figures.assign(rank=occurrence_rank(figures))
-for row in figures.to_dict("records"):
-    sentence = highlight_quote(str(row["source_quote"]), str(row["value_text"]), int(row["rank"]))
-    tags = " · ".join(
+# What the case achieved: its outcomes added by measure, as the overview adds them.
+achieved = all_totals(figures, catalogue, by=[])
+if not achieved.empty:
+    for start in range(0, len(achieved), 3):
+        for column, item in zip(st.columns(3), achieved.iloc[start : start + 3].to_dict("records"), strict=False):
+            measure = str(item["measure"])
+            column.metric(
+                catalogue.name(measure, lang),
+                format_total(float(item["total"]), str(item["unit_std"]), str(item["bound"]), lang),
+                help=catalogue.definition(measure, lang),
+            )
+
+# The case's text, each sentence once, its figures marked where they stand; a figure no total adds
+# (background, policy, target, a part of another, a measure that never adds) is marked apart.
+counted = set(figures.loc[summable_mask(figures, catalogue), "fact_id"].astype(str))
+notes = {
+    str(row["fact_id"]): " · ".join(
         [
-            code_label("section", str(row["section"]), lang),
+            str(row["fact_id"]),
             code_label("kind", str(row["kind"]), lang),
             code_label("scope", str(row["scope"]), lang),
-            view.store.catalogue.name(str(row["measure"]), lang),
+            catalogue.name(str(row["measure"]), lang),
+            *([] if str(row["fact_id"]) in counted else [t("not_in_totals", lang)]),
         ]
     )
-    st.markdown(
-        f"**{html.escape(str(row['metric']))}**：{html.escape(str(row['value_text']))}"
-        f" <span style='color:#777;font-size:0.85em'>（{html.escape(tags)}，{html.escape(str(row['fact_id']))}）</span>"
-        f"<br><span style='color:#333'>{sentence}</span>",
-        unsafe_allow_html=True,
-    )
+    for row in figures[["fact_id", "kind", "scope", "measure"]].to_dict("records")
+}
+
+st.markdown(f"#### {t('case_text', lang)}")
+st.caption(t("case_text_help", lang))
+sentences = case_text(batch, case_no)
+if sentences is None:
+    # No registered document: the figures' own sentences, each once, in the order of the figures.
+    st.caption(t("no_document", lang))
+    sentences = [
+        (str(section), str(quote)) for quote, section in zip(figures["source_quote"], figures["section"], strict=True)
+    ]
+sections, left_out = mark_case(sentences, figures, notes, counted)
+for section, paragraphs in sections.items():
+    st.markdown(f"**{html.escape(code_label('section', section, lang))}**")
+    st.markdown("\n\n".join(paragraphs), unsafe_allow_html=True)
+if left_out:
+    # A figure whose sentence the document does not hold (edited after the import) is still shown.
+    st.markdown(f"**{t('other_sentences', lang)}**")
+    st.markdown("".join(left_out), unsafe_allow_html=True)
+
+with st.expander(t("figures_of_case", lang)):
+    show_table(figures, lang, key="case_figures", catalogue=catalogue)

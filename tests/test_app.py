@@ -2,6 +2,7 @@
 
 import base64
 import io
+import re
 import json
 from datetime import datetime
 from pathlib import Path
@@ -184,8 +185,11 @@ def test_app_case_page_marks_the_exact_number_and_escapes_markup(
     assert not at.exception
     html = " ".join(m.value for m in at.markdown)
     assert "<script>" not in html
-    # 3 家 of 武汉上市后备企业 is not the tail of 53 家; 27 家 is marked where it stands.
-    assert "瞪羚企业 <mark>27 家</mark>" in html
+    # 3 家 of 武汉上市后备企业 is not the tail of 53 家; 27 家 is marked where it stands, once, in the text.
+    assert re.search(r'瞪羚企业 <mark title="7-01-04 · [^"]*"[^>]*>27 家</mark>', html)
+    assert html.count('title="7-01-04 · ') == 1
+    # 27 家 is a part of 超 200 家: marked apart, as never added
+    assert re.search(r'title="7-01-04 · [^"]*不计入合计" class="apart"', html)
 
 
 def test_app_case_page_picks_a_batch_first_when_there_are_several(
