@@ -2,8 +2,8 @@
 
 import base64
 import io
-import re
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
