@@ -78,7 +78,7 @@ class Store:
         table: which cases a selection has is then a count over positions, not a hash of its rows."""
         positions, _ = pd.factorize(case_keys(self.frame))
         firsts = self.frame.loc[
-            ~pd.Index(positions).duplicated(), ["batch", "case_no", "case_title", "area", "category"]
+            ~pd.Index(positions).duplicated(), ["batch", "case_no", "case_title", "case_title_en", "area", "category"]
         ]
         return positions, firsts
 

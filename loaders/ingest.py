@@ -56,6 +56,7 @@ from loaders.schema import (
     issue,
     make_report,
     validate_metrics,
+    with_optional_columns,
 )
 from loaders.store import (
     BEIJING,
@@ -203,7 +204,9 @@ def normalise(raw: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFrame, pd
             seen.add(name)
             renamed[column] = name
     frame = raw[list(renamed)].rename(columns=renamed).astype(str)
-    frame = frame.apply(lambda col: col.str.strip().str.replace(r"^'", "", regex=True))
+    # The exports guard formula-like text with a leading ' (OWASP); only that guard is taken off, so that a
+    # title that opens with a quote keeps it.
+    frame = frame.apply(lambda col: col.str.strip().str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True))
     for column in NUMBER_COLUMNS:
         if column in frame:
             frame[column] = frame[column].map(normalise_number)
@@ -324,7 +327,7 @@ def read_store(store: Path, layout: Layout | None = None, batches: Iterable[int]
     # Arrow's reader gives the same cells several times faster; a BOM left by a hand edit is dropped.
     frame = pd.read_csv(source, dtype=str, keep_default_na=False, engine="pyarrow")
     # A store written before measures existed reads with each row's family catch-all, as the app shows it.
-    return fill_measures(frame.rename(columns=lambda name: str(name).lstrip("\ufeff")))
+    return with_optional_columns(fill_measures(frame.rename(columns=lambda name: str(name).lstrip("\ufeff"))))
 
 
 def read_current(store: Path, rows: pd.DataFrame) -> tuple[tuple[int, int] | None, Layout | None, pd.DataFrame]:

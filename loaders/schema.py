@@ -30,12 +30,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("batch", "批次", "Batch", True),
     Column("case_no", "案例序号", "Case no.", True),
     Column("case_title", "案例名称", "Case", True),
+    Column("case_title_en", "案例名称（英文）", "Case (English)", False),
     Column("category", "领域", "Category", True),
     Column("area", "片区", "Area", True),
     Column("provider", "提供单位", "Provider", True),
     Column("section", "章节", "Section", True),
     Column("indicator", "指标类别", "Indicator", True),
     Column("metric", "指标", "Metric", True),
+    Column("metric_en", "指标（英文）", "Metric (English)", False),
     Column("measure", "指标口径", "Measure", True),
     Column("kind", "类型", "Kind", True),
     Column("scope", "范围", "Scope", True),
@@ -224,12 +226,14 @@ class MetricsSchema(pa.DataFrameModel):
     batch: Series[pd.Int64Dtype] = pa.Field(ge=1)
     case_no: Series[pd.Int64Dtype] = pa.Field(ge=1)
     case_title: Series[str]
+    case_title_en: Series[str] = pa.Field(nullable=True)
     category: Series[str]
     area: Series[str]
     provider: Series[str]
     section: Series[str] = pa.Field(isin=list(SECTIONS))
     indicator: Series[str] = pa.Field(isin=list(INDICATORS))
     metric: Series[str]
+    metric_en: Series[str] = pa.Field(nullable=True)
     measure: Series[str]
     kind: Series[str] = pa.Field(isin=list(KINDS))
     scope: Series[str] = pa.Field(isin=list(SCOPES))
@@ -301,6 +305,13 @@ def make_report(entries: list[dict[str, object]]) -> pd.DataFrame:
     if report.empty:
         return report
     return report.sort_values(["row", "severity", "column"], na_position="first", kind="stable").reset_index(drop=True)
+
+
+def with_optional_columns(raw: pd.DataFrame) -> pd.DataFrame:
+    """Return cells with every optional column the table may lack (case_title_en, metric_en …) added empty,
+    so that a file written before a column existed still reads."""
+    missing = [c.name for c in COLUMNS if not c.required and c.name not in raw.columns]
+    return raw.assign(**dict.fromkeys(missing, "")) if missing else raw
 
 
 def blank_to_na(raw: pd.DataFrame) -> pd.DataFrame:
@@ -439,7 +450,7 @@ def _table_issues(frame: pd.DataFrame) -> list[dict[str, object]]:
             if part_of not in ids or part_of == fact_id:
                 entries.append(issue(int(index), "part_of", part_of, "bad-part-of"))
     case_key = ["batch", "case_no"]
-    case_fields = [c for c in ("case_title", "category", "area", "provider") if c in has]
+    case_fields = [c for c in ("case_title", "case_title_en", "category", "area", "provider") if c in has]
     if set(case_key) <= has:
         for field in case_fields:
             counts = frame.groupby(case_key, dropna=True)[field].nunique()

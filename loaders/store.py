@@ -24,6 +24,7 @@ from loaders.schema import (
     has_errors,
     make_report,
     validate_metrics,
+    with_optional_columns,
 )
 
 # Times shown, exported or written into backups and logs are Beijing time.
@@ -121,6 +122,7 @@ SHARED_TEXT = (
     "provider",
     "unit_std",
     "case_title",
+    "case_title_en",
     "source_quote",
     "qualifier",
     "as_of",
@@ -128,12 +130,12 @@ SHARED_TEXT = (
     "measure",
 )
 # Bump when the typed copy's columns or dtypes change, so that no older copy is read.
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 
 def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
     """Return a validated raw table with its dtypes, categoricals in document order, value_std and unit_std."""
-    frame = raw.replace("", pd.NA).reset_index(drop=True)
+    frame = with_optional_columns(raw).replace("", pd.NA).reset_index(drop=True)
     frame = frame.astype(
         {
             "batch": "int64",
@@ -142,7 +144,7 @@ def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
             "value_high": "float64",
         }
     )
-    for column in ("fact_id", "metric", "value_text"):
+    for column in ("fact_id", "metric", "metric_en", "value_text"):
         frame[column] = frame[column].astype("string")
     units = [UNITS.get(str(u)) for u in frame["unit"]]
     factor = pd.Series([np.nan if u is None else u.factor for u in units], index=frame.index, dtype="float64")
@@ -277,7 +279,7 @@ def read_metrics(path: Path = METRICS_PATH) -> LoadResult:
         if has_errors(measures):
             raise InvalidMetricsError(path, measures)
         return LoadResult(frame, report.astype(object).where(report.notna(), None))
-    raw = fill_measures(read_raw_csv(path))
+    raw = with_optional_columns(fill_measures(read_raw_csv(path)))
     areas = store_areas(path)
     report = validate_metrics(raw, areas, catalogue)
     if has_errors(report):

@@ -356,7 +356,9 @@ def test_view_copies_out_of_the_selection_only_what_is_asked(store: pd.DataFrame
     assert view.rows_where(metric="no such metric").empty  # text with missing values compares too
     assert view.head(3).equals(selected.head(3))
     assert view.head(10_000).equals(selected)
-    firsts = selected.drop_duplicates(["batch", "case_no"])[["batch", "case_no", "case_title", "area", "category"]]
+    firsts = selected.drop_duplicates(["batch", "case_no"])[
+        ["batch", "case_no", "case_title", "case_title_en", "area", "category"]
+    ]
     assert view.case_rows().reset_index(drop=True).equals(firsts.reset_index(drop=True))
     assert view.cases == case_count(selected) == selected["case_no"].nunique()
 

@@ -7,11 +7,13 @@ from datetime import datetime
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils import get_column_letter
 
 import ftz.export as export
 from ftz.aggregate import totals
 from ftz.export import ExportError, export_filename, export_frame, to_csv, to_xlsx
 from loaders.measures import load_catalogue
+from loaders.schema import COLUMN_NAMES
 from loaders.store import load_batches
 from tests.conftest import AREAS
 
@@ -65,10 +67,11 @@ def test_data_sheet_numbers_are_numbers_with_formats(store: pd.DataFrame) -> Non
 def test_data_sheet_is_frozen_filtered_and_fitted(store: pd.DataFrame) -> None:
     sheet = workbook(store)["数据"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:V{len(store) + 1}"
+    last = get_column_letter(len(COLUMN_NAMES))
+    assert sheet.auto_filter.ref == f"A1:{last}{len(store) + 1}"
     # 案例名称: the longest title is 22 CJK characters, about 44 widths.
     assert sheet.column_dimensions["D"].width >= 40
-    assert sheet.cell(row=2, column=22).alignment.wrap_text
+    assert sheet.cell(row=2, column=COLUMN_NAMES.index("source_quote") + 1).alignment.wrap_text
 
 
 def test_english_export_uses_the_importers_english_names(store: pd.DataFrame) -> None:
@@ -76,14 +79,16 @@ def test_english_export_uses_the_importers_english_names(store: pd.DataFrame) ->
     assert book.sheetnames == ["Data", "Summary", "About"]
     header = sheet_rows(book, "Data")[0]
     assert header[:3] == ["fact_id", "batch", "case_no"]
-    assert header[10:12] == ["measure", "kind"]
-    assert sheet_rows(book, "Data")[1][10:12] == ["enterprises_incubated", "outcome"]
+    at = COLUMN_NAMES.index("measure")
+    assert header[at : at + 2] == ["measure", "kind"]
+    assert sheet_rows(book, "Data")[1][at : at + 2] == ["enterprises_incubated", "outcome"]
 
 
 def test_chinese_export_names_measures_by_their_chinese_names(store: pd.DataFrame) -> None:
     rows = sheet_rows(workbook(store), "数据")
-    assert rows[0][10] == "指标口径"
-    assert rows[1][10] == "培育企业" and rows[1][8] == "企业"
+    measure, indicator = COLUMN_NAMES.index("measure"), COLUMN_NAMES.index("indicator")
+    assert rows[0][measure] == "指标口径"
+    assert rows[1][measure] == "培育企业" and rows[1][indicator] == "企业"
 
 
 def test_no_cell_is_a_formula_and_formula_like_text_stays_text(store: pd.DataFrame) -> None:
@@ -138,7 +143,8 @@ def test_csv_has_a_bom_and_equals_the_data_sheet(store: pd.DataFrame) -> None:
     parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     sheet = sheet_rows(workbook(risky), "数据")
     assert parsed[0] == sheet[0]
-    assert parsed[1][9] == "'=1+2" and sheet[1][9] == "=1+2"
+    metric = COLUMN_NAMES.index("metric")
+    assert parsed[1][metric] == "'=1+2" and sheet[1][metric] == "=1+2"
     for text_row, cell_row in zip(parsed[1:], sheet[1:], strict=True):
         as_text = ["" if v is None else (f"{v:g}" if isinstance(v, float) else str(v)) for v in cell_row]
         assert [v.removeprefix("'") for v in text_row] == as_text
