@@ -31,7 +31,7 @@ from ftz.filters import (
     from_query,
     search_column,
 )
-from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, t
+from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, localized, t
 from ftz.timing import reduction_flags
 from loaders.document import parse_document
 from loaders.extract import propose_from
@@ -46,6 +46,7 @@ from loaders.store import (
     last_changed,
     load_areas,
     load_batches,
+    load_categories,
     read_metrics,
     store_catalogue,
 )
@@ -220,11 +221,33 @@ def area_names(lang: str) -> dict[str, str]:
     return dict(zip(areas["area"], areas["area_en"] if lang == "en" else areas["area"], strict=True))
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _read_categories(path: str, state: tuple[int, int] | None) -> pd.DataFrame:
+    del state  # part of the key only: an import that adds categories is read again
+    return load_categories(Path(path))
+
+
+def category_names(lang: str) -> dict[str, str]:
+    """Return how each category is named in the language: its English name where the register gives one."""
+    path = beside(store_path(), "categories.csv")
+    categories = _read_categories(str(path), file_state(path))
+    if lang != "en":
+        return {}
+    return {
+        str(c): str(e) for c, e in zip(categories["category"], categories["category_en"], strict=True) if str(e).strip()
+    }
+
+
+def display_names(lang: str) -> dict[str, str]:
+    """Return how areas and categories are named in the language, for labels and legends."""
+    return {**area_names(lang), **category_names(lang)}
+
+
 def _format_for(key: str, lang: str) -> Callable[[str], str]:
     if key == "batch":
         return lambda b: batch_label(int(b), lang)
-    if key == "area":
-        names = area_names(lang)
+    if key in ("area", "category"):
+        names = display_names(lang)
         return lambda a: names.get(a, a)
     if key in CODE_KEYS:
         return lambda code: code_label(key, code, lang)
@@ -381,10 +404,11 @@ def compare_page(view: View, dimension: str) -> None:
     )
     st.caption(f"{t('definition', lang)}：{catalogue.definition(measure, lang)}")
     unit = catalogue.standard_unit(measure)
-    names = area_names(lang)
+    names = display_names(lang)
     colors = area_colors()
     by_dimension = totals(rows, catalogue, measure, by=[dimension])
     chosen = summable_in(rows, catalogue, measure)
+    shown = localized(chosen, lang)
     file_stem = f"{dimension}-{measure}"
     title = catalogue.name(measure, lang)
     show_chart(
@@ -392,11 +416,11 @@ def compare_page(view: View, dimension: str) -> None:
         f"{file_stem}-total",
         f"{dimension}_total",
     )
-    show_chart(make_case_bar(chosen, unit, lang, colors, names, title), f"{file_stem}-cases", f"{dimension}_cases")
+    show_chart(make_case_bar(shown, unit, lang, colors, names, title), f"{file_stem}-cases", f"{dimension}_cases")
     caption_if_cut(CHART_ITEMS, case_count(chosen), lang)
     levels = ["area", "category"] if dimension == "area" else ["category", "area"]
     show_chart(
-        make_treemap(chosen, levels, unit, lang, colors, names, title), f"{file_stem}-treemap", f"{dimension}_treemap"
+        make_treemap(shown, levels, unit, lang, colors, names, title), f"{file_stem}-treemap", f"{dimension}_treemap"
     )
     others = rows[~rows.index.isin(chosen.index)]
     if not others.empty:
@@ -415,7 +439,7 @@ def show_table(rows: pd.DataFrame, lang: str, key: str, catalogue: Catalogue) ->
     measures by their names (the first TABLE_ROWS of them)."""
     columns = TABLE_COLUMNS
     caption_if_cut(TABLE_ROWS, len(rows), lang, "showing")
-    rows = rows.head(TABLE_ROWS)
+    rows = localized(rows.head(TABLE_ROWS), lang)
     shown = rows[columns].assign(
         measure=rows["measure"].astype(str).map(catalogue.names(lang)),
         kind=rows["kind"].astype(str).map(lambda c: code_label("kind", c, lang)),
@@ -434,7 +458,7 @@ def download_buttons(view: View, key: str) -> None:
     only when a button is clicked."""
     lang, empty = view.lang, not view.figures
     exported_at = datetime.now(BEIJING)
-    filters, names = describe(view.filters), area_names(lang)
+    filters, names = describe(view.filters), display_names(lang)
     batches = view.case_rows()  # the file names say which batches
     left, right, _ = st.columns([1, 1, 4])
     too_many = view.figures + 1 > EXCEL_MAX_ROWS
@@ -460,7 +484,7 @@ def download_buttons(view: View, key: str) -> None:
     )
     right.download_button(
         t("download_csv", lang),
-        data=lambda: to_csv(view.rows, lang, view.store.catalogue),
+        data=lambda: to_csv(view.rows, lang, view.store.catalogue, names),
         file_name=export_filename(batches, filters, lang, names, exported_at, "csv"),
         mime="text/csv",
         key=f"{key}_csv",

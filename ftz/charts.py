@@ -122,17 +122,18 @@ def _empty(title: str, height: int, lang: str) -> go.Figure:
     return _figure(title, height, annotations=[note], xaxis={"visible": False}, yaxis={"visible": False})
 
 
-def make_area_category_heatmap(frame: pd.DataFrame, lang: str, area_names: dict[str, str]) -> go.Figure:
-    """Return a heatmap of how many cases each area has in each category."""
+def make_area_category_heatmap(frame: pd.DataFrame, lang: str, names: dict[str, str]) -> go.Figure:
+    """Return a heatmap of how many cases each area has in each category, areas and categories named
+    as `names` gives them in the language."""
     title, height = t("cases_by_area_category", lang), 300
     if frame.empty:
         return _empty(title, height, lang)
     # Given one row per case already (View.case_rows), the first step keeps them all.
     counts = crosstab(first_of_each_case(frame[["batch", "case_no", "area", "category"]]), "area", "category")
-    y = [area_names.get(str(a), str(a)) for a in counts.index]
+    y = [names.get(str(a), str(a)) for a in counts.index]
     heatmap = go.Heatmap(
         z=counts.to_numpy(),
-        x=[str(c) for c in counts.columns],
+        x=[names.get(str(c), str(c)) for c in counts.columns],
         y=y,
         colorscale="Blues",
         text=counts.to_numpy(),

@@ -19,15 +19,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ftz.aggregate import all_totals, batches_in
-from ftz.i18n import batch_label, batch_title, code_label, t, unit_label
+from ftz.i18n import batch_label, batch_title, code_label, code_labels, t, unit_label
 from loaders.measures import Catalogue
 from loaders.numbers import plain_number
-from loaders.schema import CHINESE_NAMES, COLUMN_NAMES
+from loaders.schema import CHINESE_NAMES, COLUMN_NAMES, ENGLISH_LABELS
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CHARS = 32_767
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CODE_COLUMNS = ("indicator", "kind", "scope", "phase")
+CODE_COLUMNS = ("section", "indicator", "kind", "scope", "phase")
 NUMBER_COLUMNS = ("batch", "case_no", "value", "value_high")
 COUNT_COLUMNS = ("batch", "case_no")
 WRAPPED_COLUMNS = ("source_quote",)
@@ -46,22 +46,28 @@ def _sheet(key: str, lang: str) -> str:
 
 
 def header(column: str, lang: str) -> str:
-    """Return a column's header as the importer accepts it: its Chinese name, or its snake_case name."""
-    return column if lang == "en" else CHINESE_NAMES[column]
+    """Return a column's header as a person reads it and the importer accepts it: its Chinese name, or
+    its English label."""
+    return ENGLISH_LABELS[column] if lang == "en" else CHINESE_NAMES[column]
 
 
-def export_frame(rows: pd.DataFrame, lang: str, catalogue: Catalogue) -> pd.DataFrame:
-    """Return the Data sheet as a frame: schema columns in order, codes and measures as Chinese labels in
-    Chinese (the importer reads both back)."""
+def export_frame(
+    rows: pd.DataFrame, lang: str, catalogue: Catalogue, names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Return the Data sheet as a frame: schema columns in order under their names in the language, codes
+    and measures as their labels in it, and in English areas and categories as `names` gives them. The
+    importer reads every one of them back. Units, qualifiers and the data's own text stay as written."""
     frame = rows[list(COLUMN_NAMES)].copy()
+    # Mapped through tables of labels, not a call per row: an export may hold a million rows.
     for column in CODE_COLUMNS:
         values = frame[column].astype("string")
-        frame[column] = (
-            values if lang == "en" else values.map(lambda c, col=column: code_label(col, c, "zh"), na_action="ignore")
-        )
+        frame[column] = values.map(code_labels(column, lang)).fillna(values)
     measures = frame["measure"].astype("string")
-    # Mapped through a table of names, not a call per row: an export may hold a million rows.
-    frame["measure"] = measures if lang == "en" else measures.map(catalogue.names("zh")).fillna(measures)
+    frame["measure"] = measures.map(catalogue.names(lang)).fillna(measures)
+    if lang == "en" and names:
+        for column in ("area", "category"):
+            values = frame[column].astype("string")
+            frame[column] = values.map(dict(names)).fillna(values)
     for column in frame.columns:
         if column not in NUMBER_COLUMNS:
             frame[column] = frame[column].astype("string")
@@ -180,6 +186,7 @@ def _summary_tables(
     cases = rows.drop_duplicates(["batch", "case_no"])
     pivot = cases.groupby(["area", "category"], observed=True).size().unstack(fill_value=0)
     pivot.index = [area_names.get(str(a), str(a)) for a in pivot.index]
+    pivot.columns = [area_names.get(str(c), str(c)) for c in pivot.columns]
     outcome = all_totals(rows, catalogue, by=["area"])
     if not outcome.empty:
         outcome["name"] = outcome["measure"].map(lambda code: catalogue.name(code, lang))
@@ -216,9 +223,8 @@ def _write_summary_sheet(
     title(t("count_figures", lang))
     sheet.append([t("axis_area", lang), t("axis_category", lang), t("count_figures", lang)])
     for record in figures.to_dict("records"):
-        sheet.append(
-            [area_names.get(str(record["area"]), str(record["area"])), str(record["category"]), int(record["figures"])]
-        )
+        area, category = str(record["area"]), str(record["category"])
+        sheet.append([area_names.get(area, area), area_names.get(category, category), int(record["figures"])])
     sheet.append([])
     title(f"{t('headline', lang)}（{t('kpi_help', lang)}）")
     names = [
@@ -321,7 +327,7 @@ def to_xlsx(
     data_changed: str = "",
 ) -> bytes:
     """Return the workbook of the selected rows: Data (importable), Summary (same totals as the app), About."""
-    frame = export_frame(rows, lang, catalogue)
+    frame = export_frame(rows, lang, catalogue, area_names)
     _check_size(frame)
     workbook = Workbook(write_only=True)
     stamp = exported_at.replace(tzinfo=None)
@@ -334,9 +340,9 @@ def to_xlsx(
     return buffer.getvalue()
 
 
-def to_csv(rows: pd.DataFrame, lang: str, catalogue: Catalogue) -> bytes:
+def to_csv(rows: pd.DataFrame, lang: str, catalogue: Catalogue, names: Mapping[str, str] | None = None) -> bytes:
     """Return the Data sheet as UTF-8 CSV with a BOM; formula-like text gets a leading ' (OWASP)."""
-    frame = export_frame(rows, lang, catalogue)
+    frame = export_frame(rows, lang, catalogue, names)
     for column in frame.columns:
         if frame[column].dtype != "string":
             frame[column] = frame[column].map(plain_number, na_action="ignore").astype("string")

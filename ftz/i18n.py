@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 
+import pandas as pd
+
 from loaders.schema import CHINESE_NAMES, ENGLISH_LABELS, INDICATORS, KINDS, PHASES, SCOPES, SECTIONS
 
 LANGS = ("zh", "en")
@@ -299,11 +301,35 @@ def batch_title(batch: Mapping[Hashable, object], lang: str) -> str:
     return english if lang == "en" and english and english != "nan" else str(batch.get("title") or "")
 
 
+# The data's own text and its optional English column.
+ENGLISH_TEXT = {"case_title": "case_title_en", "metric": "metric_en"}
+
+
+def localized(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return rows to show in the language: in English, the case title and metric are their English
+    text where the table has it, the Chinese text where it has none. Source sentences and the words of
+    figures stay as written: they are quotes."""
+    if lang != "en":
+        return rows
+    replaced = {}
+    for column, english in ENGLISH_TEXT.items():
+        if column in rows and english in rows:
+            text, translation = rows[column].astype("string"), rows[english].astype("string")
+            replaced[column] = translation.where(translation.notna() & (translation.str.strip() != ""), text)
+    return rows.assign(**replaced) if replaced else rows
+
+
 def code_label(column: str, code: str, lang: str) -> str:
     """Return the label of a code of the indicator, kind, scope, phase or section lists."""
     vocab = {"indicator": INDICATORS, "kind": KINDS, "scope": SCOPES, "phase": PHASES, "section": SECTIONS}[column]
     zh, en = vocab.get(code, (code, code))
     return en if lang == "en" else zh
+
+
+def code_labels(column: str, lang: str) -> dict[str, str]:
+    """Return every code of a code list with its label in the language (for labelling many rows at once)."""
+    vocab = {"indicator": INDICATORS, "kind": KINDS, "scope": SCOPES, "phase": PHASES, "section": SECTIONS}[column]
+    return {code: (en if lang == "en" else zh) for code, (zh, en) in vocab.items()}
 
 
 def unit_label(unit: str, lang: str) -> str:

@@ -21,7 +21,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -46,12 +46,14 @@ from loaders.read import ReadError, excel_serial_to_date, read_table
 from loaders.schema import (
     CHINESE_NAMES,
     COLUMN_NAMES,
+    ENGLISH_LABELS,
     INDICATORS,
     KINDS,
     PHASES,
     QUALIFIER_SEPARATOR,
     SCOPES,
     SECTION_ALIASES,
+    SECTIONS,
     has_errors,
     issue,
     make_report,
@@ -69,6 +71,8 @@ from loaders.store import (
     file_state,
     find_layout,
     history_dir,
+    load_areas,
+    load_categories,
     merge_plan,
     read_metrics,
     read_raw_csv,
@@ -85,7 +89,7 @@ CONFIRM_MESSAGE = (
     "该文件会删除或修改已有数据，请确认（命令行加 --yes）。 This file removes or changes rows: confirm with --yes."
 )
 LOG_COLUMNS = ["time", "who", "action", "file", "sha256", "batches", "added", "removed", "changed", "backup", "note"]
-CODE_LISTS = {"indicator": INDICATORS, "kind": KINDS, "scope": SCOPES, "phase": PHASES}
+CODE_LISTS = {"section": SECTIONS, "indicator": INDICATORS, "kind": KINDS, "scope": SCOPES, "phase": PHASES}
 NUMBER_COLUMNS = ("batch", "case_no", "value", "value_high")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _EXCEL_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?$")
@@ -149,6 +153,7 @@ class Prepared:
 
 def _header_map() -> dict[str, str]:
     names = {name.casefold(): name for name in COLUMN_NAMES}
+    names.update({en.casefold(): name for name, en in ENGLISH_LABELS.items()})
     names.update({zh: name for name, zh in CHINESE_NAMES.items()})
     return names
 
@@ -184,9 +189,12 @@ def normalise_as_of(text: str) -> str:
     return folded
 
 
-def normalise(raw: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+def normalise(
+    raw: pd.DataFrame, catalogue: Catalogue, english: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the file's cells under the schema's column names with codes, numbers and dates normalised,
-    and measures named by their Chinese or English names as their codes.
+    measures named by their Chinese or English names as their codes, and areas and categories named in
+    English (`english`: English name → the document's name, from the registers) as the document names them.
 
     Also returns the report of columns that cannot be placed (unknown or given twice).
     """
@@ -214,6 +222,9 @@ def normalise(raw: pd.DataFrame, catalogue: Catalogue) -> tuple[pd.DataFrame, pd
         if column in frame:
             mapping = _code_map(codes)
             frame[column] = frame[column].map(lambda v, m=mapping: m.get(v.casefold(), m.get(v, v)) if v else v)
+    for column in ("area", "category"):
+        if column in frame and english:
+            frame[column] = frame[column].map(lambda v: english.get(v, v))
     if "measure" in frame:
         names = catalogue.lookup
         frame["measure"] = frame["measure"].map(lambda v: names.get(v, names.get(v.casefold(), v)) if v else v)
@@ -476,6 +487,29 @@ def register_batches(store: Path, batches: list[int]) -> None:
     write_atomically(store.parent / "batches.csv", combined.to_csv(index=False, lineterminator="\n"))
 
 
+def english_names(store: Path) -> dict[str, str]:
+    """Return the English names of the store's areas and categories with the document's names, so that a
+    file exported in English reads back."""
+    areas = load_areas(beside(store, "areas.csv"))
+    categories = load_categories(beside(store, "categories.csv"))
+    pairs = [*zip(areas["area_en"], areas["area"], strict=True)]
+    pairs += [*zip(categories["category_en"], categories["category"], strict=True)]
+    return {str(en).strip(): str(zh) for en, zh in pairs if str(en).strip()}
+
+
+def register_categories(store: Path, rows: pd.DataFrame) -> None:
+    """Add the rows' new categories to the register beside the store, in the order they come; their
+    English names are written in later (until then the Chinese name is shown)."""
+    existing = load_categories(beside(store, "categories.csv"))
+    known = set(existing["category"])
+    missing = [c for c in dict.fromkeys(rows["category"].astype(str)) if c and c not in known]
+    if not missing:
+        return
+    added = pd.DataFrame({"category": missing, "category_en": ""})
+    combined = pd.concat([existing, added], ignore_index=True)
+    write_atomically(store.parent / "categories.csv", combined.to_csv(index=False, lineterminator="\n"))
+
+
 def _typed_copy(store: Path) -> pd.DataFrame | None:
     try:
         return read_typed_copy(cache_path(store))
@@ -499,7 +533,7 @@ def prepare(data: bytes, filename: str, store: Path) -> Prepared:
         detail = str(err.__cause__) if err.__cause__ else ""
         raise Refused(make_report([issue(None, None, filename, err.code, detail)])) from err
     catalogue = store_catalogue(store)
-    rows, column_report = normalise(read.frame, catalogue)
+    rows, column_report = normalise(read.frame, catalogue, english_names(store))
     state, layout, current = read_current(store, rows)
     if {"batch", "case_no"} <= set(rows.columns):
         rows = assign_fact_ids(rows, current)
@@ -550,6 +584,7 @@ def apply(prepared: Prepared, store: Path, *, who: str, filename: str, note: str
             typed = type_metrics(merged, areas)
         write_cache(store, LoadResult(typed, prepared.report))
         register_batches(store, diff.batches)
+        register_categories(store, rows)
         log_change(
             store,
             {

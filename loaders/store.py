@@ -33,6 +33,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 METRICS_PATH = DATA_DIR / "metrics.csv"
 AREAS_PATH = DATA_DIR / "areas.csv"
 BATCHES_PATH = DATA_DIR / "batches.csv"
+CATEGORIES_PATH = DATA_DIR / "categories.csv"
 
 
 class InvalidMetricsError(ValueError):
@@ -93,6 +94,12 @@ def last_changed(store: Path) -> str:
     batches = read_raw_csv(beside(store, "batches.csv"))
     revised = [str(date) for date in batches.get("revised", pd.Series(dtype=str)) if str(date).strip()]
     return max(revised) if revised else ""
+
+
+def load_categories(path: Path = CATEGORIES_PATH) -> pd.DataFrame:
+    """Return the register of categories (category, category_en) in document order; a new batch's new
+    categories are added to it with no English name until one is written in."""
+    return read_raw_csv(path) if path.exists() else pd.DataFrame(columns=["category", "category_en"])
 
 
 def load_batches(path: Path = BATCHES_PATH) -> pd.DataFrame:

@@ -8,8 +8,8 @@ import streamlit as st
 from ftz.aggregate import all_totals, summable_mask
 from ftz.charts import case_labels, format_total
 from ftz.highlight import mark_case
-from ftz.i18n import batch_label, code_label, column_label, t
-from ui import area_names, case_text, get_view, parse_case_key, show_table, stop_if_empty
+from ftz.i18n import batch_label, code_label, column_label, localized, t
+from ui import case_text, display_names, get_view, parse_case_key, show_table, stop_if_empty
 
 view = get_view()
 lang, catalogue = view.lang, view.store.catalogue
@@ -30,7 +30,7 @@ batch = batches[0]
 if len(batches) > 1:
     batch = int(st.selectbox(t("f_batch", lang), batches, format_func=lambda b: batch_label(b, lang), key="case_batch"))
 cases = cases[cases["batch"] == batch].sort_values("case_no")
-labels = dict(zip(cases["case_no"].astype(int), case_labels(cases, "case_title", lang), strict=True))
+labels = dict(zip(cases["case_no"].astype(int), case_labels(localized(cases, lang), "case_title", lang), strict=True))
 if st.session_state.get("case_pick") not in labels:
     st.session_state.pop("case_pick", None)
 case_no = int(st.selectbox(t("choose_case", lang), list(labels), format_func=lambda n: labels[n], key="case_pick"))
@@ -41,9 +41,15 @@ first = figures.iloc[0]
 
 st.subheader(labels[case_no])
 info = st.columns(3)
-info[0].markdown(f"**{t('provider', lang)}**  \n{html.escape(str(first['provider']))}")
-info[1].markdown(f"**{column_label('category', lang)}**  \n{html.escape(str(first['category']))}")
-info[2].markdown(f"**{column_label('area', lang)}**  \n{html.escape(area_names(lang).get(str(first['area']), ''))}")
+names = display_names(lang)
+# A provider that is an area is named as the area; a provincial department stays as the document names it.
+info[0].markdown(
+    f"**{t('provider', lang)}**  \n{html.escape(names.get(str(first['provider']), str(first['provider'])))}"
+)
+info[1].markdown(
+    f"**{column_label('category', lang)}**  \n{html.escape(names.get(str(first['category']), str(first['category'])))}"
+)
+info[2].markdown(f"**{column_label('area', lang)}**  \n{html.escape(names.get(str(first['area']), ''))}")
 
 # What the case achieved: its outcomes added by measure, as the overview adds them.
 achieved = all_totals(figures, catalogue, by=[])

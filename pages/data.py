@@ -1,10 +1,11 @@
-"""数据表 Data: the filtered table, the first rows of a very large selection only."""
+"""数据表 Data: the filtered table as the export writes it (labels, never codes), the first rows of a very
+large selection only."""
 
 import streamlit as st
 
-from ftz.i18n import column_label, t
-from loaders.schema import COLUMN_NAMES
-from ui import TABLE_ROWS, caption_if_cut, download_buttons, get_view, stop_if_empty
+from ftz.export import export_frame, header
+from ftz.i18n import t
+from ui import TABLE_ROWS, caption_if_cut, display_names, download_buttons, get_view, stop_if_empty
 
 view = get_view()
 lang = view.lang
@@ -12,15 +13,15 @@ st.title(t("page_data", lang))
 stop_if_empty(view)
 
 download_buttons(view, key="data")
-shown = view.head(TABLE_ROWS)[list(COLUMN_NAMES)]
+shown = export_frame(view.head(TABLE_ROWS), lang, view.store.catalogue, display_names(lang))
 caption_if_cut(TABLE_ROWS, view.figures, lang, "showing")
 st.dataframe(
-    shown.rename(columns={c: column_label(c, lang) for c in COLUMN_NAMES}),
+    shown,
     hide_index=True,
     key="data_table",
     column_config={
-        column_label("value", lang): st.column_config.NumberColumn(format="localized"),
-        column_label("value_high", lang): st.column_config.NumberColumn(format="localized"),
-        column_label("source_quote", lang): st.column_config.TextColumn(width="large"),
+        header("value", lang): st.column_config.NumberColumn(format="localized"),
+        header("value_high", lang): st.column_config.NumberColumn(format="localized"),
+        header("source_quote", lang): st.column_config.TextColumn(width="large"),
     },
 )

@@ -5,7 +5,7 @@ import streamlit as st
 from ftz.aggregate import convertible_units, ranked_figures
 from ftz.charts import CHART_ITEMS, make_ranked_bar
 from ftz.filters import present_values
-from ftz.i18n import code_label, t, unit_label
+from ftz.i18n import code_label, localized, t, unit_label
 from ui import (
     EXPLORER_COLUMNS,
     area_colors,
@@ -52,7 +52,9 @@ outcomes_only = right.toggle(t("outcomes_only", lang), value=True, key="ex_outco
 
 ranked, apart = ranked_figures(chosen, unit, outcomes_only)
 show_chart(
-    make_ranked_bar(ranked.nlargest(CHART_ITEMS, "value_std"), unit, lang, area_colors(), area_names(lang), log),
+    make_ranked_bar(
+        localized(ranked.nlargest(CHART_ITEMS, "value_std"), lang), unit, lang, area_colors(), area_names(lang), log
+    ),
     f"explorer-{measure}-{unit}",
     "ex_ranked",
 )

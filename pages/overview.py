@@ -13,8 +13,8 @@ from ftz.aggregate import (
     row_bound,
 )
 from ftz.charts import english_figure, format_total, make_area_category_heatmap, make_total_bar
-from ftz.i18n import batch_label, batch_title, t
-from ui import area_colors, area_names, get_batches, get_view, show_chart, stop_if_empty
+from ftz.i18n import batch_label, batch_title, localized, t
+from ui import area_colors, area_names, display_names, get_batches, get_view, show_chart, stop_if_empty
 
 view = get_view()
 # The numbers on top read the selection's table of cases; the totals and charts below copy only the
@@ -60,7 +60,7 @@ else:
 largest = highlights(rows, catalogue)
 if not largest.empty:
     st.subheader(t("highlights", lang))
-    details = view.store.frame.loc[largest.index, list(HIGHLIGHT_COLUMNS)]
+    details = localized(view.store.frame.loc[largest.index, [*HIGHLIGHT_COLUMNS, "case_title_en"]], lang)
     for item, detail in zip(largest.to_dict("records"), details.to_dict("records"), strict=True):
         measure, case_no = str(item["measure"]), int(detail["case_no"])
         # In English the figure is read out in words; the Chinese span stays the quote, on hover.
@@ -102,4 +102,4 @@ if not headline.empty:
             )
             with chart:
                 show_chart(figure, f"by-area-{measure}", f"ov_area_{measure}")
-show_chart(make_area_category_heatmap(cases, lang, area_names(lang)), "cases-by-area-category", "ov_heatmap")
+show_chart(make_area_category_heatmap(cases, lang, display_names(lang)), "cases-by-area-category", "ov_heatmap")

@@ -3,12 +3,13 @@
 import streamlit as st
 
 from ftz.charts import CHART_ITEMS, make_time_dumbbell
-from ftz.i18n import t
+from ftz.i18n import localized, t
 from ftz.timing import reductions_and_durations, time_pairs
 from ui import caption_if_cut, download_buttons, get_view, show_chart, show_table, stop_if_empty
 
 view = get_view()
-lang, rows = view.lang, view.rows_where(indicator="time")
+lang = view.lang
+rows = localized(view.rows_where(indicator="time"), lang)
 st.title(t("page_time", lang))
 stop_if_empty(view)
 

@@ -23,13 +23,15 @@ EXPORTED_AT = datetime(2026, 1, 1, 12, 0)
 NAMES = {area: area for area in AREAS}
 
 
-def workbook(rows: pd.DataFrame, lang: str = "zh", filters: dict[str, str] | None = None) -> openpyxl.Workbook:
+def workbook(
+    rows: pd.DataFrame, lang: str = "zh", filters: dict[str, str] | None = None, names: dict[str, str] | None = None
+) -> openpyxl.Workbook:
     data = to_xlsx(
         rows,
         filters=filters or {},
         lang=lang,
         batches=load_batches(),
-        area_names=NAMES,
+        area_names=names or NAMES,
         data_version="v1",
         exported_at=EXPORTED_AT,
         catalogue=CATALOGUE,
@@ -74,14 +76,18 @@ def test_data_sheet_is_frozen_filtered_and_fitted(store: pd.DataFrame) -> None:
     assert sheet.cell(row=2, column=COLUMN_NAMES.index("source_quote") + 1).alignment.wrap_text
 
 
-def test_english_export_uses_the_importers_english_names(store: pd.DataFrame) -> None:
-    book = workbook(store, lang="en")
+def test_english_export_reads_in_english_labels_never_codes(store: pd.DataFrame) -> None:
+    book = workbook(store, lang="en", names={"武汉片区": "Wuhan Area", "创新驱动发展": "Innovation-driven development"})
     assert book.sheetnames == ["Data", "Summary", "About"]
-    header = sheet_rows(book, "Data")[0]
-    assert header[:3] == ["fact_id", "batch", "case_no"]
-    at = COLUMN_NAMES.index("measure")
-    assert header[at : at + 2] == ["measure", "kind"]
-    assert sheet_rows(book, "Data")[1][at : at + 2] == ["enterprises_incubated", "outcome"]
+    header, first = sheet_rows(book, "Data")[:2]
+    assert header[:4] == ["Fact ID", "Batch", "Case no.", "Case"]
+    row = dict(zip(header, first, strict=True))
+    assert (row["Measure"], row["Kind"], row["Scope"], row["Indicator"]) == (
+        "Enterprises incubated", "Outcome", "Zone", "Enterprises",
+    )  # fmt: skip
+    assert (row["Area"], row["Category"], row["Section"]) == ("Wuhan Area", "Innovation-driven development", "Results")
+    # the data's own words stay as written: they are quotes
+    assert (row["Unit"], row["Value as written"]) == ("家", "超 200 家")
 
 
 def test_chinese_export_names_measures_by_their_chinese_names(store: pd.DataFrame) -> None:

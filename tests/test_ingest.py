@@ -198,10 +198,13 @@ def test_detect_encoding_prefers_gb18030_to_a_guess() -> None:
 def test_importer_accepts_the_exports_own_files(store: Path) -> None:
     from ftz.export import to_csv
 
+    # In English every label is English (areas and categories too), and still reads back as the same rows.
+    english = {zh: en for en, zh in ingest.english_names(store).items()}
     for lang in ("zh", "en"):
-        exported = to_csv(load_metrics(store), lang, load_catalogue())
+        exported = to_csv(load_metrics(store), lang, load_catalogue(), english)
         prepared = prepare(exported, "export.csv", store)
         assert prepared.diff.empty
+    assert "Wuhan Area" in exported.decode("utf-8-sig") and "Case (English)" in exported.decode("utf-8-sig")
     assert ingest.compute_diff(pd.read_csv(store, dtype=str, keep_default_na=False), prepared.rows).empty
 
 
@@ -246,7 +249,7 @@ def test_importer_accepts_the_exports_workbook(store: Path) -> None:
             filters={},
             lang=lang,
             batches=load_batches(),
-            area_names={},
+            area_names={zh: en for en, zh in ingest.english_names(store).items()},
             data_version="v",
             exported_at=datetime(2026, 1, 1),
             catalogue=load_catalogue(),
