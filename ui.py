@@ -402,7 +402,7 @@ def compare_page(view: View, dimension: str) -> None:
         key=f"{dimension}_measure",
         help=catalogue.definition(current if current in measures else measures[0], lang),
     )
-    st.caption(f"{t('definition', lang)}：{catalogue.definition(measure, lang)}")
+    st.caption(f"{t('definition', lang)}{t('label_sep', lang)}{catalogue.definition(measure, lang)}")
     unit = catalogue.standard_unit(measure)
     names = display_names(lang)
     colors = area_colors()

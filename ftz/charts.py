@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.basedatatypes import BaseTraceType
 
-from ftz.aggregate import EXACT, case_count, crosstab, first_of_each_case, readable_money
+from ftz.aggregate import EXACT, case_count, crosstab, first_of_each_case, readable_money, row_bound
 from ftz.i18n import batch_label, t, unit_label
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -90,6 +90,18 @@ def format_total(total: float, unit_std: str, bound: str, lang: str) -> str:
 BOUND_WORDS = {"at_least": "over", "at_most": "up to", "about": "about", EXACT: ""}
 SCALES = ((1e9, "billion"), (1e6, "million"))
 SHORT_SCALES = ((1e9, "bn"), (1e6, "M"))
+
+
+def spoken_figure(value: float, value_high: object, unit: str, qualifier: object, lang: str, written: str) -> str:
+    """Return a figure as a reader of the language says it: as written in Chinese; in English its number,
+    range and unit in English words (2–3 days, within 5 minutes), since the Chinese span is a quote."""
+    if lang != "en":
+        return written
+    number = pd.to_numeric(pd.Series([value_high]), errors="coerce").iloc[0]
+    high = "" if pd.isna(number) else f"–{format_number(float(number))}"
+    bound = row_bound(qualifier if isinstance(qualifier, str) else None, None)
+    words = {"at_most": "within", "at_least": "over", "about": "about"}.get(bound, "")
+    return f"{words} {format_number(value)}{high} {unit_label(unit, 'en')}".strip()
 
 
 def english_figure(value_std: float, unit_std: str, bound: str) -> str:
@@ -307,7 +319,11 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
     if pairs.empty:
         return _empty(title, height, lang)
     # Led by the batch when there are several: the same case number and words in two batches are two rows.
-    labels = case_labels(pairs.assign(metric=[short(m) for m in pairs["metric"]]), "metric", lang)
+    # Latin letters are half as wide as characters: an English label may be twice as long.
+    limit = 24 if lang == "en" else 12
+    labels = case_labels(pairs.assign(metric=[short(m, limit) for m in pairs["metric"]]), "metric", lang)
+    said = {side: _said(pairs, side, lang) for side in ("before", "after")}
+    cut_word = t("reduction", lang)
     traces: list[BaseTraceType] = []
     for label, before, after in zip(labels, pairs["before_days"], pairs["after_days"], strict=True):
         traces.append(
@@ -330,11 +346,11 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
                 name=t(name, lang),
                 text=(
                     [
-                        f"{a}（{t('reduction', lang)} {c:.1%}）"
-                        for a, c in zip(pairs["after_text"], pairs["cut"], strict=True)
+                        f"{a}{t('in_brackets', lang, text=f'{cut_word} {c:.1%}')}"
+                        for a, c in zip(said["after"], pairs["cut"], strict=True)
                     ]
                     if name == "after"
-                    else pairs["before_text"]
+                    else said["before"]
                 ),
                 # The shorter time sits left: its words read rightwards, the longer time's leftwards.
                 textposition="bottom right" if name == "after" else "top left",
@@ -347,6 +363,18 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
     names_en = ["1 min", "10 min", "1 h", "6 h", "1 day", "1 week", "1 month", "1 year"]
     axis = {"type": "log", "tickvals": ticks, "ticktext": names_en if lang == "en" else names}
     return _figure(title, height, traces, xaxis=axis)
+
+
+def _said(pairs: pd.DataFrame, side: str, lang: str) -> list[str]:
+    """Return one side of the time pairs as the language says it (the written words in Chinese)."""
+    written = pairs[f"{side}_text"].astype(str).tolist()
+    if f"{side}_value" not in pairs:
+        return written
+    parts = [pairs[f"{side}_{column}"] for column in ("value", "value_high", "unit", "qualifier")]
+    return [
+        spoken_figure(float(value), high, str(unit), qualifier, lang, text)
+        for value, high, unit, qualifier, text in zip(*parts, written, strict=True)
+    ]
 
 
 def make_batch_bars(frame: pd.DataFrame, lang: str, colors: dict[str, str], names: dict[str, str]) -> go.Figure:

@@ -6,6 +6,8 @@ import re
 
 import pandas as pd
 
+# What a figure's words are made of, to say it in another language.
+RECORDED = ("value", "value_high", "unit", "qualifier")
 _REDUCTION = re.compile(r"(减少|缩减|缩短|节省|节约|压缩|提速)[^，。；]{0,24}$")
 
 
@@ -17,7 +19,8 @@ def time_rows(frame: pd.DataFrame) -> pd.DataFrame:
 def time_pairs(frame: pd.DataFrame) -> pd.DataFrame:
     """Return one row per before → after pair, in days, with the share of time cut (taken at the range's low end).
 
-    Columns: batch, case_no, case_title, area, metric, before_days, after_days, before_text, after_text, cut.
+    Columns: batch, case_no, case_title, area, metric, before_days, after_days, before_text, after_text, cut,
+    and each side's figure as recorded (before_/after_ value, value_high, unit, qualifier) to say it in words.
     """
     rows = time_rows(frame)
     rows = rows[rows["phase"].notna() & (rows["unit_std"] == "天")]
@@ -30,6 +33,11 @@ def time_pairs(frame: pd.DataFrame) -> pd.DataFrame:
             "after_days": after["value_std"],
             "before_text": before["value_text"],
             "after_text": after["value_text"],
+            **{
+                f"{side}_{column}": part[column]
+                for side, part in (("before", before), ("after", after))
+                for column in RECORDED
+            },
         }
     ).dropna(subset=["before_days", "after_days"])
     pairs["cut"] = 1 - pairs["after_days"] / pairs["before_days"]

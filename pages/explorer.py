@@ -39,7 +39,7 @@ measure = middle.selectbox(
     format_func=lambda code: catalogue.name(code, lang),
     key="ex_measure",
 )
-st.caption(f"{t('definition', lang)}：{catalogue.definition(measure, lang)}")
+st.caption(f"{t('definition', lang)}{t('label_sep', lang)}{catalogue.definition(measure, lang)}")
 chosen = chosen[(chosen["measure"] == measure).to_numpy(dtype=bool)]
 units = convertible_units(chosen)
 if not units:
