@@ -431,7 +431,7 @@ def compare_page(view: View, dimension: str) -> None:
 
 # The columns show_table shows, and those the explorer reads: its ranking, bars and table.
 TABLE_COLUMNS = ["case_no", "case_title", "area", "metric", "measure", "value_text", "kind", "scope", "as_of"]
-EXPLORER_COLUMNS = [*TABLE_COLUMNS, "batch", "value_std", "unit_std"]
+EXPLORER_COLUMNS = [*TABLE_COLUMNS, "batch", "value_std", "unit_std", "case_title_en", "metric_en"]
 
 
 def show_table(rows: pd.DataFrame, lang: str, key: str, catalogue: Catalogue) -> None:

@@ -19,10 +19,20 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ftz.aggregate import all_totals, batches_in
-from ftz.i18n import batch_label, batch_title, code_label, code_labels, t, unit_label
+from ftz.i18n import ENGLISH_TEXT, batch_label, batch_title, code_label, code_labels, localized, t, unit_label
 from loaders.measures import Catalogue
 from loaders.numbers import plain_number
-from loaders.schema import CHINESE_NAMES, COLUMN_NAMES, ENGLISH_LABELS
+from loaders.schema import (
+    ABOUT,
+    AT_LEAST,
+    AT_MOST,
+    CHINESE_NAMES,
+    COLUMN_NAMES,
+    CUMULATIVE,
+    ENGLISH_LABELS,
+    QUALIFIER_SEPARATOR,
+    QUALIFIERS,
+)
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CHARS = 32_767
@@ -72,6 +82,32 @@ def export_frame(
         if column not in NUMBER_COLUMNS:
             frame[column] = frame[column].astype("string")
     return frame.rename(columns={c: header(c, lang) for c in COLUMN_NAMES})
+
+
+def reading_frame(
+    rows: pd.DataFrame, lang: str, catalogue: Catalogue, names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Return rows as a person reads them in the language (the data page): as the export writes them, and
+    in English with the English case titles, metrics and units in place of the Chinese ones, qualifiers
+    in words, and providers that are areas named as areas. Source sentences and the words of figures stay
+    as written: they are quotes. Unlike the export, it is not meant to be imported."""
+    frame = export_frame(localized(rows, lang), lang, catalogue, names)
+    if lang != "en":
+        return frame
+    frame = frame.drop(columns=[header(c, lang) for c in ENGLISH_TEXT.values()])
+    unit, qualifier, provider = header("unit", lang), header("qualifier", lang), header("provider", lang)
+    frame[unit] = frame[unit].map(lambda u: unit_label(str(u), "en"), na_action="ignore")
+    frame[qualifier] = frame[qualifier].map(qualifier_words, na_action="ignore")
+    places = dict(names or {})
+    frame[provider] = frame[provider].map(lambda p: ", ".join(places.get(s, s) for s in str(p).split("、")))
+    return frame
+
+
+def qualifier_words(qualifier: str) -> str:
+    """Return qualifiers as written (超、累计) in English words (over, cumulative)."""
+    words = {AT_LEAST: "at least", AT_MOST: "at most", ABOUT: "about", CUMULATIVE: "cumulative"}
+    said = [words[QUALIFIERS[w]] if w in QUALIFIERS else w for w in str(qualifier).split(QUALIFIER_SEPARATOR)]
+    return ", ".join(dict.fromkeys(said))
 
 
 def is_formula_like(text: str) -> bool:

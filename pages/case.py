@@ -88,13 +88,14 @@ if sentences is None:
         (str(section), str(quote)) for quote, section in zip(figures["source_quote"], figures["section"], strict=True)
     ]
 sections, left_out = mark_case(sentences, figures, notes, counted)
+# The text is a quote, in Chinese whatever the language: marked as such for readers and screen readers.
 for section, paragraphs in sections.items():
     st.markdown(f"**{html.escape(code_label('section', section, lang))}**")
-    st.markdown("\n\n".join(paragraphs), unsafe_allow_html=True)
+    st.markdown('<div lang="zh-CN">' + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div>", unsafe_allow_html=True)
 if left_out:
     # A figure whose sentence the document does not hold (edited after the import) is still shown.
     st.markdown(f"**{t('other_sentences', lang)}**")
-    st.markdown("".join(left_out), unsafe_allow_html=True)
+    st.markdown('<div lang="zh-CN">' + "".join(f"<p>{p}</p>" for p in left_out) + "</div>", unsafe_allow_html=True)
 
 with st.expander(t("figures_of_case", lang)):
     show_table(figures, lang, key="case_figures", catalogue=catalogue)

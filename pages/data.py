@@ -3,7 +3,7 @@ large selection only."""
 
 import streamlit as st
 
-from ftz.export import export_frame, header
+from ftz.export import header, reading_frame
 from ftz.i18n import t
 from ui import TABLE_ROWS, caption_if_cut, display_names, download_buttons, get_view, stop_if_empty
 
@@ -13,7 +13,7 @@ st.title(t("page_data", lang))
 stop_if_empty(view)
 
 download_buttons(view, key="data")
-shown = export_frame(view.head(TABLE_ROWS), lang, view.store.catalogue, display_names(lang))
+shown = reading_frame(view.head(TABLE_ROWS), lang, view.store.catalogue, display_names(lang))
 caption_if_cut(TABLE_ROWS, view.figures, lang, "showing")
 st.dataframe(
     shown,

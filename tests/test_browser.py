@@ -1,5 +1,6 @@
 """The served dashboard in headless Chromium: every page draws, in both languages and both widths."""
 
+import re
 import sys
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -53,8 +54,78 @@ def test_browser_every_page_draws(app_url: str, browser, lang: str, width: str) 
         page.goto(f"{app_url}/{path}?lang={lang}")
         wait_for_page(page, charts)
         page.screenshot(path=SCREENSHOTS / f"{path or 'overview'}-{lang}-{width}.png", full_page=True)
-        assert not titles_under_legends(page), f"a legend covers a chart's title on {path or 'overview'}"
+        name = path or "overview"
+        assert not titles_under_legends(page), f"a legend covers a chart's title on {name}"
+        assert not cut_off(page), f"cut off on {name} ({lang}, {width}): {cut_off(page)}"
+        if lang == "en":
+            share, sample = chinese_share(page)
+            assert share < 0.02, f"{share:.1%} of the English {name} page is Chinese: {sample}"
     context.close()
+
+
+# Text a reader of English may meet in Chinese: quotes of the document (marked lang="zh-CN") and document
+# numbers (鄂自贸组发〔2022〕2号), which are names.
+DOC_NO = re.compile(r"[\u4e00-\u9fff]+〔\d{4}〕\d+号")
+CJK = re.compile(r"[\u3400-\u9fff]")
+MAIN_TEXT = """() => {
+    const main = document.querySelector("[data-testid='stMain']") || document.body;
+    const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+    const parts = [];
+    while (walker.nextNode()) {
+        const parent = walker.currentNode.parentElement;
+        if (!parent || parent.closest("[lang^='zh'], style, script")) continue;
+        parts.push(walker.currentNode.textContent);
+    }
+    return parts.join(" ");
+}"""
+
+
+def quotes() -> list[str]:
+    """The shipped table's source sentences and figures' words, longest first: quotes, in any language."""
+    from loaders.store import load_metrics
+
+    frame = load_metrics()
+    return sorted({*frame["source_quote"].astype(str), *frame["value_text"].astype(str)}, key=len, reverse=True)
+
+
+QUOTES = quotes()
+
+
+def chinese_share(page) -> tuple[float, str]:  # type: ignore[no-untyped-def]
+    """Return the share of Chinese characters in the main area's text (charts' SVG text included), quotes
+    (marked as such, or sentences and figures' words of the table, as a grid shows them) and document
+    numbers left out, and the Chinese found."""
+    text = DOC_NO.sub("", page.evaluate(MAIN_TEXT))
+    for quoted in QUOTES:
+        text = text.replace(quoted, " ")
+    letters = re.sub(r"\s", "", text)
+    chinese = CJK.findall(letters)
+    return (len(chinese) / len(letters) if letters else 0.0), "".join(chinese)[:80]
+
+
+def cut_off(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Return the tiles whose value is cut (an ellipsis drawn by CSS) and the chart titles that run past
+    their chart's right edge."""
+    return page.evaluate(
+        """() => {
+        const cut = [];
+        // A tile's value is cut by CSS (an ellipsis), which leaves the text whole: compare the width the
+        // text needs with the width it is given.
+        for (const value of document.querySelectorAll("[data-testid='stMetricValue']")) {
+            const range = document.createRange();
+            range.selectNodeContents(value);
+            if (range.getBoundingClientRect().width > value.clientWidth + 0.5) cut.push(value.textContent);
+        }
+        for (const chart of document.querySelectorAll(".js-plotly-plot")) {
+            const svg = chart.querySelector(".main-svg");
+            const title = chart.querySelector(".gtitle");
+            if (!svg || !title) continue;
+            const box = title.getBoundingClientRect(), frame = svg.getBoundingClientRect();
+            if (box.right > frame.right + 1 || box.left < frame.left - 1) cut.push(title.textContent);
+        }
+        return cut;
+    }"""
+    )
 
 
 def titles_under_legends(page) -> list[str]:  # type: ignore[no-untyped-def]
@@ -94,7 +165,7 @@ def test_browser_a_copied_link_keeps_its_filters_across_pages(app_url: str, brow
     wait_for_page(page, charts=True)
     sidebar = page.locator("[data-testid='stSidebar']")
     assert sidebar.get_by_text("Yichang Area").count() >= 1
-    assert sidebar.get_by_text("政府职能转变").count() >= 1
+    assert sidebar.get_by_text("Transformation of government functions").count() >= 1
     sidebar.get_by_text("Overview", exact=True).first.click()
     page.get_by_text("Hubei FTZ Practice Case Metrics").first.wait_for(timeout=30_000)
     wait_for_page(page, charts=True)
@@ -131,5 +202,6 @@ def test_browser_download_buttons_save_files_that_open(
     else:
         rows = list(csv.reader(io.StringIO(saved.read_bytes().decode("utf-8-sig"))))
     assert rows[0][0] == "编号"
-    assert {row[5] for row in rows[1:]} == {"宜昌片区"} and len(rows) > 10
+    area = list(rows[0]).index("片区")
+    assert {row[area] for row in rows[1:]} == {"宜昌片区"} and len(rows) > 10
     context.close()
