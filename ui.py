@@ -460,7 +460,7 @@ def download_buttons(view: View, key: str) -> None:
     exported_at = datetime.now(BEIJING)
     filters, names = describe(view.filters), display_names(lang)
     batches = view.case_rows()  # the file names say which batches
-    left, right, _ = st.columns([1, 1, 4])
+    left, right, _ = st.columns([2, 2, 5])
     too_many = view.figures + 1 > EXCEL_MAX_ROWS
     left.download_button(
         t("download_excel", lang),
