@@ -3,7 +3,8 @@
 The rules (DESIGN.md): add only rows of one measure (指标口径, data/measures.csv) in its unit, only
 outcomes at zone scope, never a row that is part of another, never a measure marked non-additive, and
 never percentages, shares, durations, 成 or US dollars; a total that includes qualified figures is not
-exact. Every total the app or its exports show comes from here.
+exact. A part (其中) never enters the total of its whole's measure. Every total the app or its exports
+show comes from here.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ ADDITIVE_UNITS = frozenset(name for name, unit in UNITS.items() if unit.additive
 TOTAL_COLUMNS = (
     "indicator",
     "measure",
+    "whole_measure",
     "unit_std",
     "kind",
     "scope",
@@ -51,12 +53,24 @@ def in_measure_unit(frame: pd.DataFrame, catalogue: Catalogue) -> np.ndarray:
     return (measure.astype(str).map(standard) == unit_std.astype(str)).to_numpy(dtype=bool, na_value=False)
 
 
+def not_a_part_of_its_measure(frame: pd.DataFrame) -> np.ndarray:
+    """Return which rows are no part of a whole of their own measure: a part (其中 27 家 of 超 200 家) never
+    enters the total its whole is in, but a part of another measure's whole (3 projects selected out of
+    15 applications) is a figure of its own measure."""
+    whole, measure = frame["whole_measure"], frame["measure"]
+    if isinstance(whole.dtype, pd.CategoricalDtype) and isinstance(measure.dtype, pd.CategoricalDtype):
+        if whole.cat.categories.equals(measure.cat.categories):
+            return (whole.cat.codes.to_numpy() != measure.cat.codes.to_numpy()) | whole.isna().to_numpy()
+    return (whole.astype("string") != measure.astype("string")).to_numpy(dtype=bool, na_value=True)
+
+
 def summable_mask(frame: pd.DataFrame, catalogue: Catalogue) -> np.ndarray:
-    """Return which rows may enter a total: zone outcomes, not parts, of an additive measure, in its unit."""
+    """Return which rows may enter a total: zone outcomes, not parts of a whole of their measure, of an
+    additive measure, in its unit."""
     return (
         (frame["kind"] == "outcome").to_numpy(dtype=bool)
         & (frame["scope"] == "zone").to_numpy(dtype=bool)
-        & frame["part_of"].isna().to_numpy()
+        & not_a_part_of_its_measure(frame)
         & is_in(frame["unit"], ADDITIVE_UNITS)
         & frame["value_std"].notna().to_numpy()
         & is_in(frame["measure"], catalogue.additive)

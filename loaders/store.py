@@ -137,7 +137,7 @@ SHARED_TEXT = (
     "measure",
 )
 # Bump when the typed copy's columns or dtypes change, so that no older copy is read.
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 
 
 def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
@@ -159,7 +159,15 @@ def type_metrics(raw: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
     # Unknown units keep value_std empty: they are shown as written, never converted or summed.
     frame["value_std"] = frame["value"] * factor
     frame["value_high_std"] = frame["value_high"] * factor
-    return categorize(frame[[*COLUMN_NAMES, "value_std", "value_high_std", "unit_std"]], areas)
+    # The measure of the whole a part belongs to (a whole is always a fact of the same file): a part is
+    # left out of its whole's measure's totals only; a part of another measure's whole counts in its own.
+    measure_of = pd.Series(frame["measure"].to_numpy(), index=frame["fact_id"].to_numpy())
+    frame["whole_measure"] = frame["part_of"].map(measure_of)
+    return categorize(frame[[*COLUMN_NAMES, *DERIVED]], areas)
+
+
+# Columns computed when the table is typed: standard values and unit, and each part's whole's measure.
+DERIVED = ("value_std", "value_high_std", "unit_std", "whole_measure")
 
 
 def categorize(frame: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
@@ -182,6 +190,8 @@ def categorize(frame: pd.DataFrame, areas: list[str]) -> pd.DataFrame:
         frame[column] = _ordered(frame[column], list(codes))
     for column in SHARED_TEXT:
         frame[column] = pd.Categorical(frame[column], categories=_as_they_appear(frame[column]))
+    # The same categories as measure, so that the two compare by their codes.
+    frame["whole_measure"] = pd.Categorical(frame["whole_measure"], categories=frame["measure"].cat.categories)
     return frame
 
 

@@ -49,6 +49,19 @@ def test_summable_never_adds_shares_durations_usd_or_unknown_units(unit: str) ->
     assert summable(rows, CATALOGUE).empty
 
 
+def test_a_part_is_left_out_of_its_wholes_measure_only() -> None:
+    # 15 projects of 29 applications entered the roadshow (a part of the same measure); 3 of them were
+    # selected (a part of another measure's whole): the 3 are selected projects, counted as such.
+    rows = make_rows(
+        {"value": 29},
+        {"value": 15, "part_of": "7-01-01"},
+        {"value": 3, "part_of": "7-01-02", "measure": "enterprises_served"},
+    )
+    catalogue = with_measures(("enterprises_served", True))
+    assert summable(rows, catalogue)["fact_id"].tolist() == ["7-01-01", "7-01-03"]
+    assert totals(rows, catalogue, "enterprises_incubated", by=[])["total"].tolist() == [29]
+
+
 def test_summable_never_adds_a_non_additive_measure_or_a_catch_all() -> None:
     rows = make_rows(
         {
@@ -312,11 +325,13 @@ def test_no_total_mixes_measures_or_adds_a_non_additive_one(given_rows: list[dic
     factor = {"家": 1, "万家": 10_000}
     expected: dict[tuple[str, str], float] = {}
     for row, fact_id in zip(given_rows, rows["fact_id"], strict=True):
+        # A part (of the first row) is left out only of its whole's measure.
+        part_of_same = row["part"] and fact_id != "7-01-01" and row["measure"] == given_rows[0]["measure"]
         adds = (
             row["measure"] in ("enterprises_incubated", "enterprises_served")
             and row["kind"] == "outcome"
             and row["scope"] == "zone"
-            and not (row["part"] and fact_id != "7-01-01")
+            and not part_of_same
         )
         if adds:
             key = (str(row["measure"]), str(row["area"]))

@@ -14,7 +14,7 @@ VALID = FIXTURES / "valid-metrics.csv"
 
 def test_load_metrics_types_each_column() -> None:
     frame = load_metrics(VALID)
-    assert list(frame.columns) == [*COLUMN_NAMES, "value_std", "value_high_std", "unit_std"]
+    assert list(frame.columns) == [*COLUMN_NAMES, "value_std", "value_high_std", "unit_std", "whole_measure"]
     assert frame["case_no"].dtype == "int64"
     assert frame["value"].dtype == "float64"
     for column in ("category", "area", "indicator", "kind", "scope", "phase", "section", "unit_std"):
