@@ -58,9 +58,9 @@ def not_a_part_of_its_measure(frame: pd.DataFrame) -> np.ndarray:
     enters the total its whole is in, but a part of another measure's whole (3 projects selected out of
     15 applications) is a figure of its own measure."""
     whole, measure = frame["whole_measure"], frame["measure"]
-    if isinstance(whole.dtype, pd.CategoricalDtype) and isinstance(measure.dtype, pd.CategoricalDtype):
-        if whole.cat.categories.equals(measure.cat.categories):
-            return (whole.cat.codes.to_numpy() != measure.cat.codes.to_numpy()) | whole.isna().to_numpy()
+    coded = isinstance(whole.dtype, pd.CategoricalDtype) and isinstance(measure.dtype, pd.CategoricalDtype)
+    if coded and whole.cat.categories.equals(measure.cat.categories):
+        return (whole.cat.codes.to_numpy() != measure.cat.codes.to_numpy()) | whole.isna().to_numpy()
     return (whole.astype("string") != measure.astype("string")).to_numpy(dtype=bool, na_value=True)
 
 
