@@ -35,6 +35,7 @@ from loaders.document import parse_document
 from loaders.measures import (
     MEASURE_COLUMNS,
     Catalogue,
+    InvalidCatalogueError,
     fill_measures,
     read_catalogue_file,
     type_catalogue,
@@ -64,6 +65,7 @@ from loaders.store import (
     BEIJING,
     HEADER,
     METRICS_PATH,
+    InvalidMetricsError,
     Layout,
     LoadResult,
     beside,
@@ -74,7 +76,6 @@ from loaders.store import (
     load_areas,
     load_categories,
     merge_plan,
-    read_metrics,
     read_raw_csv,
     read_typed_copy,
     replace_batches,
@@ -567,6 +568,10 @@ def apply(prepared: Prepared, store: Path, *, who: str, filename: str, note: str
             return ""
         if diff.destructive and not yes:
             raise ValueError(CONFIRM_MESSAGE)
+        # The catalogue may have lost a measure the rows use since they were checked.
+        misfits = make_report(store_catalogue(store).issues(prepared.rows))
+        if has_errors(misfits):
+            raise Refused(misfits)
         now = datetime.now(BEIJING)
         saved = backup(store, now) if store.exists() else ""
         rows, areas = in_store_order(prepared.rows), store_areas(store)
@@ -623,6 +628,15 @@ def restore(store: Path, name: str, *, who: str, note: str = "") -> str:
         raise ValueError(f"没有这个备份：{name}。 No such backup; see --history.")
     data = (history_dir(store) / name).read_bytes()
     with locked(store):
+        # The catalogue may have changed since the backup was made (a measure it uses removed): a backup
+        # that no longer fits it is refused, or the dashboard would stop on an invalid store.
+        misfits = make_report(store_catalogue(store).issues(read_store(history_dir(store) / name)))
+        if has_errors(misfits):
+            raise ValueError(
+                "该备份中的指标口径与现有指标目录不符，请先在指标目录中恢复这些口径。"
+                " The backup names measures the catalogue no longer has; add them back first.\n"
+                + format_report(misfits.head(20))
+            )
         now = datetime.now(BEIJING)
         saved = backup(store, now) if store.exists() else ""
         with replacing(store) as out:
@@ -662,6 +676,8 @@ class CatalogueChange:
     updated: list[str]
     removed: list[str]
     sha256: str
+    # What was asked (the file's bytes and name, the codes to remove), to merge again under the lock.
+    asked: tuple[bytes | None, str, tuple[str, ...]] = (None, "", ())
 
     @property
     def empty(self) -> bool:
@@ -716,12 +732,18 @@ def prepare_measures(data: bytes | None, filename: str, store: Path, remove: Ite
         if has_errors(report):
             raise Refused(report)
     current = read_catalogue_file(beside(store, "measures.csv"))
-    change = replace(merge_catalogues(current, new, remove), sha256=hashlib.sha256(data or b"").hexdigest())
+    change = replace(
+        merge_catalogues(current, new, remove),
+        sha256=hashlib.sha256(data or b"").hexdigest(),
+        asked=(data, filename, tuple(remove)),
+    )
     unknown = [code for code in remove if code not in change.removed]
     entries = [issue(None, "measure", code, "unknown-measure", "目录中没有这个口径") for code in unknown]
     report = pd.concat([make_report(entries), validate_catalogue(change.merged)], ignore_index=True)
     if store.exists() and not has_errors(report):
-        frame = read_metrics(store).frame
+        # The cells as written, not the typed store: a store that no longer fits the catalogue (restored
+        # by hand, say) must still be repairable by adding the measures it names back.
+        frame = read_store(store)
         in_use = used_by(frame, change.removed)
         for code, rows in in_use.groupby("measure", observed=True)["fact_id"]:
             ids = "、".join(rows.astype(str).head(50))
@@ -743,6 +765,10 @@ def apply_measures(change: CatalogueChange, store: Path, *, who: str, filename: 
         return ""
     target = store.parent / "measures.csv"
     with locked(store):
+        # The store or the catalogue may have changed since the change was checked (a batch now using a
+        # measure to remove, another merge applied): merge and check again on what is there now.
+        data, filename, remove = change.asked
+        change = prepare_measures(data, filename, store, remove)
         now = datetime.now(BEIJING)
         source = beside(store, "measures.csv")
         saved = ""
@@ -878,6 +904,20 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    try:
+        return _run(args)
+    except (InvalidMetricsError, InvalidCatalogueError) as err:
+        # The store or the catalogue on disk is itself invalid (edited by hand): say where, never a traceback.
+        print(
+            f"数据或指标目录未通过校验，未做任何改动。 The store or catalogue is invalid; nothing changed.\n{err}",
+            file=sys.stderr,
+        )
+        print(format_report(err.report), file=sys.stderr, end="")
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    catalogue_mode = args.measures is not None or bool(args.remove_measure)
     store: Path = args.store
     if args.history:
         print("备份 backups:\n" + "\n".join(f"  {name}" for name in list_backups(store)))
@@ -918,6 +958,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         saved = apply(prepared, store, who=args.by, filename=path.name, note=args.note, yes=args.yes)
+    except Refused as refused:
+        print(f"文件被拒绝，数据未改动。 Refused; the store is unchanged. ({path.name})", file=sys.stderr)
+        print(format_report(refused.report), file=sys.stderr, end="")
+        return 1
     except ValueError as err:
         print(err, file=sys.stderr)
         return 1
@@ -944,7 +988,12 @@ def _change_measures(path: Path | None, remove: list[str], store: Path, args: ar
     if args.dry_run:
         print("试运行，未写入。 Dry run: nothing written.")
         return 0
-    saved = apply_measures(change, store, who=args.by, filename=name, note=args.note)
+    try:
+        saved = apply_measures(change, store, who=args.by, filename=name, note=args.note)
+    except Refused as refused:
+        print(f"指标目录未改动。 Refused; the catalogue is unchanged. ({name})", file=sys.stderr)
+        print(format_report(refused.report), file=sys.stderr, end="")
+        return 1
     print("没有变化。 Nothing changed." if change.empty else f"已写入；之前的目录备份为 {saved or '—'}。 Applied.")
     return 0
 

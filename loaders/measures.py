@@ -213,7 +213,27 @@ def validate_catalogue(raw: pd.DataFrame) -> pd.DataFrame:
     places: dict[int, str] = {}
     for index, row in enumerate(frame.to_dict("records")):
         entries += _catalogue_row_issues(index, row, seen, places)
+    entries += _name_issues(frame)
     return make_report(entries)
+
+
+def _name_issues(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """A file may name a measure by its code, Chinese or English name: each must name one measure only,
+    or a figure would silently go to another measure's total on its way back in."""
+    entries: list[dict[str, object]] = []
+    named: dict[str, tuple[str, int]] = {}
+    for index, row in enumerate(frame.to_dict("records")):
+        code = str(row["measure"])
+        for column in ("measure", "name_zh", "name_en"):
+            if pd.isna(row[column]):
+                continue
+            name = str(row[column]).strip()
+            key = name.casefold() if column != "name_zh" else name
+            owner = named.setdefault(key, (code, index))
+            if owner[0] != code:
+                detail = f"已是第 {excel_row(owner[1])} 行 {owner[0]} 的代码或名称"
+                entries.append(issue(index, column, name, "duplicate-measure-name", detail))
+    return entries
 
 
 def _catalogue_row_issues(

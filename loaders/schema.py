@@ -209,6 +209,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad-measure-code": ("口径代码只能用小写英文字母、数字和下划线", "measure codes are lower-case snake_case"),
     "reserved-measure": ("以 _unclassified 结尾的代码留给未分类口径", "codes ending in _unclassified are reserved"),
     "duplicate-measure": ("口径代码重复", "duplicate measure code"),
+    "duplicate-measure-name": ("口径名称与另一口径重复", "another measure has this name or code"),
     "unknown-measure-unit": ("单位不在单位表中", "unknown unit"),
     "bad-flag": ("应为 true 或 false", "must be true or false"),
     "additive-unit": ("百分比、时长、成、美元等单位的口径不能合计", "a measure in this unit cannot be additive"),

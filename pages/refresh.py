@@ -6,7 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from ftz.i18n import t
-from loaders.ingest import apply, apply_measures, describe_backup, list_backups, process_incoming, read_log, restore
+from loaders.ingest import (
+    Refused,
+    apply,
+    apply_measures,
+    describe_backup,
+    list_backups,
+    process_incoming,
+    read_log,
+    restore,
+)
 from loaders.store import beside
 from loaders.template import make_template
 from ui import (
@@ -111,8 +120,13 @@ if candidate is not None:
                     if not who.strip():
                         st.error(t("need_name", lang))
                     elif confirmed:
-                        saved = apply(prepared, store, who=who.strip(), filename=name, note=note, yes=True)
-                        st.success(t("applied", lang, backup=saved or "—"))
+                        try:
+                            saved = apply(prepared, store, who=who.strip(), filename=name, note=note, yes=True)
+                        except Refused as refused:  # the catalogue changed since the file was checked
+                            st.error(t("refused", lang))
+                            st.dataframe(refused.report[["row", "column", "value", "message", "code"]], hide_index=True)
+                        else:
+                            st.success(t("applied", lang, backup=saved or "—"))
 
 st.subheader(t("catalogue", lang))
 st.caption(t("catalogue_help", lang))
@@ -145,8 +159,13 @@ if measures_upload is not None:
                 if not who.strip():
                     st.error(t("need_name", lang))
                 else:
-                    saved = apply_measures(change, store, who=who.strip(), filename=measures_upload.name, note=note)
-                    st.success(t("catalogue_applied", lang, backup=saved or "—"))
+                    try:
+                        saved = apply_measures(change, store, who=who.strip(), filename=measures_upload.name, note=note)
+                    except Refused as refused:  # the store changed since the file was checked
+                        st.error(t("catalogue_refused", lang))
+                        st.dataframe(refused.report[["row", "column", "value", "message", "code"]], hide_index=True)
+                    else:
+                        st.success(t("catalogue_applied", lang, backup=saved or "—"))
 
 st.subheader(t("backups", lang))
 backups = list_backups(store)
@@ -155,8 +174,12 @@ if backups:
     st.caption(describe_backup(store, str(chosen)))
     sure = st.checkbox(t("confirm_restore", lang), key="refresh_restore_confirm")
     if st.button(t("restore", lang), disabled=not sure, key="refresh_restore"):
-        saved = restore(store, str(chosen), who=str(st.session_state.get("refresh_who") or "admin"))
-        st.success(t("restored", lang, backup=saved or "—"))
+        try:
+            saved = restore(store, str(chosen), who=str(st.session_state.get("refresh_who") or "admin"))
+        except ValueError as err:  # a backup that no longer fits the catalogue
+            st.error(str(err))
+        else:
+            st.success(t("restored", lang, backup=saved or "—"))
 if st.button(t("incoming", lang), key="refresh_incoming"):
     results = process_incoming(store, who="page")
     st.success(t("incoming_done", lang, n=len(results)))

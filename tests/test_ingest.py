@@ -444,3 +444,64 @@ def test_a_measure_rows_use_cannot_be_removed_or_changed_under_them(store: Path,
     assert run("--measures", new, "--store", store) == 0
     assert run("--remove-measure", "carbon_reduced", "--store", store) == 0
     assert catalogue.read_bytes().replace(b"\r\n", b"\n") == before
+
+
+def carbon_batch(tmp_path: Path) -> Path:
+    """The 8th-batch sample with one figure moved to the new measure carbon_reduced (other, 吨)."""
+    text = (FIXTURES / "batch-08-sample-utf8-bom.csv").read_text(encoding="utf-8-sig")
+    batch = tmp_path / "第八批-碳.csv"
+    batch.write_text(
+        text.replace(",企业,贷款惠及企业,获得融资企业,", ",其他,贷款惠及企业,碳减排量,")
+        .replace(",80,,家,约,约 80 家,", ",80,,吨,约,约 80 吨,")
+        .replace("惠及企业约 80 家", "惠及企业约 80 吨"),
+        encoding="utf-8",
+    )
+    return batch
+
+
+def test_changes_checked_apart_are_checked_again_when_written(store: Path, tmp_path: Path) -> None:
+    new = tmp_path / "new.csv"
+    new.write_text(NEW_MEASURE, encoding="utf-8")
+    assert run("--measures", new, "--store", store) == 0
+    batch = carbon_batch(tmp_path)
+    prepared = prepare(batch.read_bytes(), batch.name, store)  # checked while carbon_reduced exists
+    assert run("--remove-measure", "carbon_reduced", "--store", store) == 0  # no row used it yet
+    before = digest(store)
+    with pytest.raises(Refused) as refused:
+        apply(prepared, store, who="x", filename=batch.name, note="", yes=True)
+    assert set(refused.value.report["code"]) == {"unknown-measure"}
+    assert digest(store) == before
+    # Two merges checked against the same catalogue: the second is merged again on the first's result.
+    other = tmp_path / "other.csv"
+    water = NEW_MEASURE.replace("carbon_reduced", "water_saved").replace("碳减排量", "节水量")
+    other.write_text(water.replace("Carbon emissions cut", "Water saved"), "utf-8")
+    first = ingest.prepare_measures(new.read_bytes(), new.name, store)
+    second = ingest.prepare_measures(other.read_bytes(), other.name, store)
+    ingest.apply_measures(first, store, who="a", filename=new.name, note="")
+    ingest.apply_measures(second, store, who="b", filename=other.name, note="")
+    codes = pd.read_csv(store.parent / "measures.csv", dtype=str)["measure"].tolist()
+    assert codes[-2:] == ["carbon_reduced", "water_saved"]
+
+
+def test_a_backup_that_no_longer_fits_the_catalogue_is_not_restored(store: Path, tmp_path: Path) -> None:
+    new = tmp_path / "new.csv"
+    new.write_text(NEW_MEASURE, encoding="utf-8")
+    assert run("--measures", new, "--store", store) == 0
+    assert run(carbon_batch(tmp_path), "--store", store) == 0  # a figure now uses carbon_reduced
+    assert run(FIXTURES / "batch-08-sample-gbk.csv", "--store", store, "--yes") == 0  # and no longer does
+    assert run("--remove-measure", "carbon_reduced", "--store", store) == 0
+    using = [name for name in list_backups(store) if "吨" in (store.parent / "history" / name).read_text("utf-8")]
+    before = digest(store)
+    with pytest.raises(ValueError, match="carbon_reduced"):
+        restore(store, using[0], who="x")
+    assert digest(store) == before
+    assert run("--restore", using[0], "--store", store) == 1
+    load_metrics(store)  # the dashboard still reads its store
+
+
+def test_a_catalogue_broken_by_hand_is_reported_not_a_traceback(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (store.parent / "measures.csv").write_text("measure,indicator\nx,y\n", encoding="utf-8")
+    assert run(FIXTURES / "batch-08-sample-gbk.csv", "--store", store) == 1
+    assert "missing-column" in capsys.readouterr().err

@@ -39,6 +39,7 @@ BROKEN = [
     ("bad-measure-code.csv", "bad-measure-code", 3),
     ("reserved-measure.csv", "reserved-measure", 3),
     ("duplicate-measure.csv", "duplicate-measure", 5),
+    ("duplicate-measure-name.csv", "duplicate-measure-name", 3),
     ("unknown-indicator.csv", "unknown-indicator", 3),
     ("unknown-measure-unit.csv", "unknown-measure-unit", 3),
     ("bad-flag.csv", "bad-flag", 3),
