@@ -43,6 +43,7 @@ from loaders.store import (
     InvalidMetricsError,
     beside,
     file_state,
+    history_dir,
     last_changed,
     load_areas,
     load_batches,
@@ -159,10 +160,13 @@ def store_path() -> Path:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _read_store(path: str, size: int, mtime_ns: int, catalogue_state: tuple[int, int] | None) -> Store:
+def _read_store(
+    path: str, size: int, mtime_ns: int, states: tuple[tuple[int, int] | None, tuple[int, int] | None]
+) -> Store:
     # Keyed by size and mtime so that a refreshed file is read again on the next rerun, and only then;
-    # and by the catalogue's, so that a changed catalogue is read and the rows checked against it.
-    del size, catalogue_state
+    # by the catalogue's, so that a changed catalogue is read and the rows checked against it; and by the
+    # change log's, which an import writes after the store and which says when the data changed.
+    del size, states
     result = read_metrics(Path(path))
     frame = result.frame
     changed = last_changed(Path(path))
@@ -183,7 +187,8 @@ def get_store() -> Store:
     path = store_path()
     stat = path.stat()
     try:
-        return _read_store(str(path), stat.st_size, stat.st_mtime_ns, file_state(beside(path, "measures.csv")))
+        states = (file_state(beside(path, "measures.csv")), file_state(history_dir(path) / "log.csv"))
+        return _read_store(str(path), stat.st_size, stat.st_mtime_ns, states)
     except (InvalidMetricsError, InvalidCatalogueError) as err:
         st.error(f"{t('invalid_store', 'zh')} {t('invalid_store', 'en')}\n\n{err}")
         st.dataframe(err.report, hide_index=True)

@@ -77,13 +77,10 @@ def interaction(store: Store) -> None:
     _ = view.cases  # the sidebar counts the cases
     cases = view.case_rows()
     cases["area"].nunique()
-    rows = view.columns(*TOTAL_COLUMNS)
+    rows = view.columns(*TOTAL_COLUMNS, "area")
     headline = headline_totals(rows, store.catalogue)
     highlights(rows, store.catalogue)
-    with_area = view.columns(*TOTAL_COLUMNS, "area")
-    by_area = all_totals(
-        with_area[with_area["measure"].isin(headline["measure"]).to_numpy()], store.catalogue, ["area"]
-    )
+    by_area = all_totals(rows[rows["measure"].isin(headline["measure"]).to_numpy()], store.catalogue, ["area"])
     for measure in headline["measure"]:
         make_total_bar(by_area[by_area["measure"] == measure], "area", "家", "zh", COLORS, NAMES, measure, height=260)
     make_area_category_heatmap(cases, "zh", NAMES)

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ftz.aggregate import summable_mask
+from ftz.i18n import code_label, t
+from loaders.measures import Catalogue
 from loaders.numbers import bounded_occurrences
 
 
@@ -105,3 +108,27 @@ def mark_case(
     for section, paragraphs in sections.items():
         sections[section] = [paragraph for paragraph in paragraphs if paragraph]
     return sections, [mark_sentence(quote, found) for quote, found in marks.items() if quote not in seen]
+
+
+def mark_case_figures(
+    figures: pd.DataFrame, catalogue: Catalogue, lang: str, sentences: list[tuple[str, str]] | None
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Return a case's text marked as mark_case does, each figure's note giving its ID, kind, scope and
+    measure in the language, and whether totals leave it out. Without the document's sentences (a batch
+    with no registered source), the figures' own sentences are the text, each once, in figure order."""
+    counted = set(figures.loc[summable_mask(figures, catalogue), "fact_id"].astype(str))
+    notes = {
+        str(row["fact_id"]): " · ".join(
+            [
+                str(row["fact_id"]),
+                code_label("kind", str(row["kind"]), lang),
+                code_label("scope", str(row["scope"]), lang),
+                catalogue.name(str(row["measure"]), lang),
+                *([] if str(row["fact_id"]) in counted else [t("not_in_totals", lang)]),
+            ]
+        )
+        for row in figures[["fact_id", "kind", "scope", "measure"]].to_dict("records")
+    }
+    if sentences is None:
+        sentences = [(str(s), str(q)) for q, s in zip(figures["source_quote"], figures["section"], strict=True)]
+    return mark_case(sentences, figures, notes, counted)

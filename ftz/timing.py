@@ -38,6 +38,8 @@ def time_pairs(frame: pd.DataFrame) -> pd.DataFrame:
                 for side, part in (("before", before), ("after", after))
                 for column in RECORDED
             },
+            # Paired on the Chinese words; their English text (the after side's) is carried to be shown.
+            **{column: after[column] for column in ("case_title_en", "metric_en") if column in after},
         }
     ).dropna(subset=["before_days", "after_days"])
     pairs["cut"] = 1 - pairs["after_days"] / pairs["before_days"]

@@ -33,6 +33,7 @@ import pandas as pd
 
 from loaders.document import parse_document
 from loaders.measures import (
+    FLAGS,
     MEASURE_COLUMNS,
     Catalogue,
     InvalidCatalogueError,
@@ -696,12 +697,24 @@ class CatalogueChange:
         )
 
 
+def _as_written(catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Return catalogue cells as the file writes them: a flag true/false (Excel saves TRUE, or True from
+    an .xlsx), a headline place a whole number (1.0 from a spreadsheet is 1), no stray spaces; so that a
+    catalogue opened and saved in Excel compares equal to the one it came from."""
+    frame = catalogue.apply(lambda column: column.str.strip())
+    flags = frame["additive"].str.casefold().map(FLAGS)
+    frame["additive"] = flags.map({True: "true", False: "false"}).fillna(frame["additive"])
+    places = pd.to_numeric(frame["headline"], errors="coerce")
+    whole = places.notna() & (places == places.round())
+    frame.loc[whole, "headline"] = places[whole].astype(int).astype(str)
+    return frame
+
+
 def merge_catalogues(current: pd.DataFrame, new: pd.DataFrame, remove: Iterable[str] = ()) -> CatalogueChange:
     """Return the current catalogue (cells as text) with the new file's measures merged in by code: new
     codes added at the end, existing ones replaced by the file's line; the `remove` codes left out."""
-    current = current.reindex(columns=list(MEASURE_COLUMNS), fill_value="").fillna("")
-    new = new.reindex(columns=list(MEASURE_COLUMNS), fill_value="").fillna("").astype(str)
-    new = new.apply(lambda column: column.str.strip())
+    current = _as_written(current.reindex(columns=list(MEASURE_COLUMNS), fill_value="").fillna("").astype(str))
+    new = _as_written(new.reindex(columns=list(MEASURE_COLUMNS), fill_value="").fillna("").astype(str))
     gone = [code for code in dict.fromkeys(remove) if code in set(current["measure"])]
     by_code = current.set_index("measure", drop=False)
     added, updated = [], []

@@ -454,11 +454,14 @@ def _table_issues(frame: pd.DataFrame) -> list[dict[str, object]]:
     case_fields = [c for c in ("case_title", "case_title_en", "category", "area", "provider") if c in has]
     if set(case_key) <= has:
         for field in case_fields:
-            counts = frame.groupby(case_key, dropna=True)[field].nunique()
+            # An optional field is empty on every row of a case or the same on all: an English title on
+            # some rows only would split the case in two in English.
+            values = frame[field].fillna("") if field == "case_title_en" else frame[field]
+            counts = values.groupby([frame[c] for c in case_key], dropna=True).nunique()
             for key in counts[counts > 1].index:
-                rows = frame[(frame["batch"] == key[0]) & (frame["case_no"] == key[1])]
-                first = rows[field].iloc[0]
-                for index, val in rows[field][rows[field] != first].items():
+                rows = values[(frame["batch"] == key[0]) & (frame["case_no"] == key[1])]
+                first = rows.iloc[0]
+                for index, val in rows[rows != first].items():
                     entries.append(issue(int(index), field, val, "inconsistent-case", f"本案例其他行为「{first}」"))
     pair_key = ["batch", "case_no", "metric"]
     if {*pair_key, "phase"} <= has:

@@ -53,7 +53,9 @@ def make_template(areas: list[str], catalogue: Catalogue) -> bytes:
     sheet = book.active
     sheet.title = "数据"
     lists = book.create_sheet("选项")
-    measures = [code for code in catalogue.codes if not is_catch_all(code)]
+    # The catch-alls come last: a figure no measure fits (in a unit the dashboard does not know, say) can
+    # still be imported, and is never added.
+    measures = catalogue.codes
     enterprises = [code for code in catalogue.family("enterprises") if not is_catch_all(code)]
     example = {**EXAMPLE, "measure": catalogue.name(enterprises[0], "zh") if enterprises else ""}
     choices = {

@@ -5,9 +5,9 @@ import html
 
 import streamlit as st
 
-from ftz.aggregate import all_totals, summable_mask
+from ftz.aggregate import all_totals
 from ftz.charts import case_labels, format_total
-from ftz.highlight import mark_case
+from ftz.highlight import mark_case_figures
 from ftz.i18n import batch_label, code_label, column_label, localized, t
 from ui import case_text, display_names, get_view, parse_case_key, show_table, stop_if_empty
 
@@ -64,30 +64,12 @@ if not achieved.empty:
 
 # The case's text, each sentence once, its figures marked where they stand; a figure no total adds
 # (background, policy, target, a part of another, a measure that never adds) is marked apart.
-counted = set(figures.loc[summable_mask(figures, catalogue), "fact_id"].astype(str))
-notes = {
-    str(row["fact_id"]): " · ".join(
-        [
-            str(row["fact_id"]),
-            code_label("kind", str(row["kind"]), lang),
-            code_label("scope", str(row["scope"]), lang),
-            catalogue.name(str(row["measure"]), lang),
-            *([] if str(row["fact_id"]) in counted else [t("not_in_totals", lang)]),
-        ]
-    )
-    for row in figures[["fact_id", "kind", "scope", "measure"]].to_dict("records")
-}
-
 st.markdown(f"#### {t('case_text', lang)}")
 st.caption(t("case_text_help", lang))
 sentences = case_text(batch, case_no)
 if sentences is None:
-    # No registered document: the figures' own sentences, each once, in the order of the figures.
     st.caption(t("no_document", lang))
-    sentences = [
-        (str(section), str(quote)) for quote, section in zip(figures["source_quote"], figures["section"], strict=True)
-    ]
-sections, left_out = mark_case(sentences, figures, notes, counted)
+sections, left_out = mark_case_figures(figures, catalogue, lang, sentences)
 # The text is a quote, in Chinese whatever the language: marked as such for readers and screen readers.
 for section, paragraphs in sections.items():
     st.markdown(f"**{html.escape(code_label('section', section, lang))}**")

@@ -39,7 +39,7 @@ tiles[0].metric(t("kpi_cases", lang), f"{view.cases:,}")
 tiles[1].metric(t("kpi_figures", lang), f"{view.figures:,}")
 tiles[2].metric(t("kpi_areas", lang), f"{cases['area'].nunique():,}")
 
-rows = view.columns(*TOTAL_COLUMNS)
+rows = view.columns(*TOTAL_COLUMNS, "area")
 st.subheader(t("headline", lang), help=t("kpi_help", lang))
 headline = headline_totals(rows, catalogue)
 if headline.empty:
@@ -84,8 +84,7 @@ if not largest.empty:
 # stack), then where the cases are.
 if not headline.empty:
     st.subheader(t("headline_by_area", lang))
-    with_area = view.columns(*TOTAL_COLUMNS, "area")
-    by_area = all_totals(with_area[with_area["measure"].isin(headline["measure"]).to_numpy()], catalogue, ["area"])
+    by_area = all_totals(rows[rows["measure"].isin(headline["measure"]).to_numpy()], catalogue, ["area"])
     measures = headline["measure"].tolist()
     # Row by row, so that on a phone, where columns stack, the charts keep the tiles' order.
     for start in range(0, len(measures), 3):

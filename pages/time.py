@@ -8,12 +8,11 @@ from ftz.timing import reductions_and_durations, time_pairs
 from ui import caption_if_cut, download_buttons, get_view, show_chart, show_table, stop_if_empty
 
 view = get_view()
-lang = view.lang
-rows = localized(view.rows_where(indicator="time"), lang)
+lang, rows = view.lang, view.rows_where(indicator="time")
 st.title(t("page_time", lang))
 stop_if_empty(view)
 
-pairs = time_pairs(rows)
+pairs = localized(time_pairs(rows), lang)
 saved, durations = reductions_and_durations(rows, view.store.reductions)
 if pairs.empty and saved.empty and durations.empty:
     st.info(t("no_time", lang))

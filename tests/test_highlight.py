@@ -83,3 +83,19 @@ def test_every_case_of_the_seventh_batch_reads_once_with_every_figure_marked_onc
 
 def sections_text(sections: dict[str, list[str]]) -> list[str]:
     return [paragraph for paragraphs in sections.values() for paragraph in paragraphs]
+
+
+def test_without_a_document_the_figures_sentences_are_the_text_each_once() -> None:
+    from ftz.highlight import mark_case_figures
+    from loaders.measures import load_catalogue
+
+    quote = "已培育企业超 200 家，其中瞪羚企业 27 家。"
+    rows = make_rows(
+        {"value": 200, "qualifier": "超", "value_text": "超 200 家", "source_quote": quote},
+        {"value": 27, "value_text": "27 家", "source_quote": quote, "part_of": "7-01-01"},
+    )
+    sections, left_out = mark_case_figures(rows, load_catalogue(), "zh", None)
+    text = "".join(sections_text(sections))
+    assert not left_out and text.count("已培育企业") == 1
+    assert re.search(r'<mark title="7-01-01 · 成效 · 片区 · 培育企业">超 200 家</mark>', text)
+    assert re.search(r'<mark title="7-01-02 · [^"]*不计入合计" class="apart"[^>]*>27 家</mark>', text)

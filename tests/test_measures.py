@@ -131,3 +131,15 @@ def test_merge_adds_new_codes_updates_existing_and_removes_asked() -> None:
 def test_lookup_takes_codes_and_both_names() -> None:
     catalogue = load_catalogue(CATALOGUES / "valid.csv")
     assert catalogue.lookup["发放贷款"] == catalogue.lookup["loans granted"] == "loans_granted"
+
+
+def test_a_catalogue_saved_by_excel_changes_nothing() -> None:
+    current = read_catalogue_file(CATALOGUES / "valid.csv")
+    # Excel writes TRUE/FALSE, an .xlsx reads back True and 1.0
+    saved = current.assign(
+        additive=current["additive"].str.upper(), headline=current["headline"].map(lambda p: f"{p}.0" if p else "")
+    )
+    saved.loc[0, "additive"] = "True"
+    change = merge_catalogues(current, saved)
+    assert (change.added, change.updated, change.removed) == ([], [], [])
+    assert change.merged["additive"].tolist() == ["true", "true", "false"]

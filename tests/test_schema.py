@@ -95,6 +95,11 @@ BROKEN_RULES: list[tuple[str, Mutation, set[str]]] = [
     ("qualifier dropped", set_cell(WHOLE, "qualifier", ""), {"qualifier-mismatch"}),
     ("value_text not in the quote", set_cells(PLATFORMS, value_text="12 个", value="12"), {"value-text-not-in-quote"}),
     ("no measure column", drop_column("measure"), {"missing-column"}),
+    (
+        "English title on one row of a case",
+        set_cell(PART, "case_title_en", "New R&D institutions"),
+        {"inconsistent-case"},
+    ),
     ("empty measure", set_cell(PLATFORMS, "measure", ""), {"missing-value"}),
     ("unknown measure", set_cell(PLATFORMS, "measure", "platforms_built"), {"unknown-measure"}),
     ("measure of another family", set_cell(PLATFORMS, "measure", "loans_granted"), {"measure-family-mismatch"}),

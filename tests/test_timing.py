@@ -64,3 +64,19 @@ def test_reductions_and_durations_take_flags_found_once_over_the_whole_table() -
     # ... unless they lack a figure: then the rule is applied, never a guess.
     saved, durations = reductions_and_durations(part, flags.iloc[:1])
     assert (saved["value_text"].tolist(), durations["value_text"].tolist()) == (["1天"], ["3天"])
+
+
+def test_pairs_are_made_on_the_chinese_words_and_said_in_english_after() -> None:
+    from ftz.i18n import localized
+    from ftz.timing import time_pairs
+
+    quote = "办理时间从2天缩短至5分钟。"
+    common = {"indicator": "time", "measure": "processing_time", "metric": "办理时间", "source_quote": quote}
+    rows = make_rows(
+        {**common, "phase": "before", "unit": "天", "value": 2, "value_text": "2天", "metric_en": "Processing time"},
+        {**common, "phase": "after", "unit": "分钟", "value": 5, "value_text": "5分钟", "metric_en": ""},
+    )
+    pairs = time_pairs(rows)
+    assert len(pairs) == 1  # one side without an English metric does not break the pair
+    assert localized(pairs, "en")["metric"].tolist() == ["办理时间"]  # the after side's (empty) English falls back
+    assert pairs[["before_value", "before_unit", "after_value", "after_unit"]].values.tolist() == [[2, "天", 5, "分钟"]]
