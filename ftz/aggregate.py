@@ -9,6 +9,8 @@ show comes from here.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -125,16 +127,19 @@ def combine_bounds(bounds: set[str] | list[str]) -> str:
     return ABOUT
 
 
-def all_totals(frame: pd.DataFrame, catalogue: Catalogue, by: list[str]) -> pd.DataFrame:
-    """Return the sums of summable figures for every measure, grouped by `by`.
+def all_totals(
+    frame: pd.DataFrame, catalogue: Catalogue, by: list[str], measures: Collection[str] | None = None
+) -> pd.DataFrame:
+    """Return the sums of summable figures for every measure (or only the `measures` given), grouped by `by`.
 
     Columns: measure, indicator, unit_std (the measure's standard unit), the `by` columns, total,
     figures (how many rows), bound (exact/at_least/at_most/about); measures in catalogue order.
     """
-    # Only the columns a total needs are copied out of what may be a large selection.
-    rows = frame.loc[
-        summable_mask(frame, catalogue), ["measure", "unit_std", *by, "value_std", "value_high", "qualifier"]
-    ]
+    chosen = summable_mask(frame, catalogue)
+    if measures is not None:
+        chosen &= is_in(frame["measure"], measures)
+    # Only the columns and rows a total needs are copied out of what may be a large selection.
+    rows = frame.loc[chosen, ["measure", "unit_std", *by, "value_std", "value_high", "qualifier"]]
     columns = ["measure", "indicator", "unit_std", *by, "total", "figures", "bound"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
@@ -182,16 +187,26 @@ def indicator_choices(frame: pd.DataFrame, catalogue: Catalogue) -> list[str]:
     return [str(c) for c in categories if str(c) in present]
 
 
-def headline_totals(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """Return the total of each of the catalogue's headline measures that has figures, in headline
-    order (measure, indicator, unit_std, total, figures, bound); one without figures is left out."""
-    everything = all_totals(frame, catalogue, by=[])
-    columns = ["measure", "indicator", "unit_std", "total", "figures", "bound"]
-    if everything.empty:
-        return pd.DataFrame(columns=columns)
+def headline_totals(frame: pd.DataFrame, catalogue: Catalogue, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Return the total of each of the catalogue's headline measures that has figures, grouped by `by`,
+    in headline order (measure, indicator, unit_std, the `by` columns, total, figures, bound); a measure
+    without figures is left out, not shown as 0."""
+    found = all_totals(frame, catalogue, list(by), measures=catalogue.headline)
     place = {code: i for i, code in enumerate(catalogue.headline)}
-    chosen = everything[everything["measure"].isin(place)]
-    return chosen.sort_values("measure", key=lambda s: s.map(place))[columns].reset_index(drop=True)
+    return found.sort_values("measure", key=lambda s: s.map(place), kind="stable").reset_index(drop=True)
+
+
+def roll_up(totals: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Return totals grouped by `by` (headline_totals by area, say) added up over those columns, in the
+    order the measures come: the same sums and bounds as adding the figures at once (a bound of bounds is
+    the bound of their figures), without reading the figures again."""
+    if totals.empty:
+        return totals.drop(columns=list(by))
+    keys = ["measure", "indicator", "unit_std"]
+    grouped = totals.groupby(keys, sort=False)
+    rolled = grouped[["total", "figures"]].sum()
+    rolled["bound"] = grouped["bound"].agg(lambda bounds: combine_bounds(set(bounds)))
+    return rolled.reset_index()
 
 
 def highlights(frame: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:

@@ -6,10 +6,10 @@ import streamlit as st
 from ftz.aggregate import (
     HIGHLIGHT_COLUMNS,
     TOTAL_COLUMNS,
-    all_totals,
     batches_in,
     headline_totals,
     highlights,
+    roll_up,
     row_bound,
 )
 from ftz.charts import english_figure, format_total, make_area_category_heatmap, make_total_bar
@@ -41,7 +41,9 @@ tiles[2].metric(t("kpi_areas", lang), f"{cases['area'].nunique():,}")
 
 rows = view.columns(*TOTAL_COLUMNS, "area")
 st.subheader(t("headline", lang), help=t("kpi_help", lang))
-headline = headline_totals(rows, catalogue)
+# The headline measures are added once, by area; the tiles add up the areas (see roll_up).
+by_area = headline_totals(rows, catalogue, by=["area"])
+headline = roll_up(by_area, ["area"])
 if headline.empty:
     st.info(t("no_totals", lang))
 else:
@@ -84,7 +86,6 @@ if not largest.empty:
 # stack), then where the cases are.
 if not headline.empty:
     st.subheader(t("headline_by_area", lang))
-    by_area = all_totals(rows[rows["measure"].isin(headline["measure"]).to_numpy()], catalogue, ["area"])
     measures = headline["measure"].tolist()
     # Row by row, so that on a phone, where columns stack, the charts keep the tiles' order.
     for start in range(0, len(measures), 3):

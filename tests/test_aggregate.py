@@ -20,6 +20,7 @@ from ftz.aggregate import (
     measure_choices,
     ranked_figures,
     readable_money,
+    roll_up,
     row_bound,
     summable,
     totals,
@@ -339,3 +340,6 @@ def test_no_total_mixes_measures_or_adds_a_non_additive_one(given_rows: list[dic
     got = {(m, str(a)): total for m, a, total in result[["measure", "area", "total"]].itertuples(index=False)}
     assert got == pytest.approx(expected)
     assert set(result["measure"]) <= PROPERTY_CATALOGUE.additive
+    # Adding up the areas' totals gives what adding the figures at once gives, bounds included.
+    at_once = all_totals(rows, PROPERTY_CATALOGUE, by=[])
+    pd.testing.assert_frame_equal(roll_up(result, ["area"]), at_once, check_dtype=False)

@@ -7,7 +7,7 @@ Every tile is a sum a leader can say aloud: the figures below were read in the d
 import pandas as pd
 import pytest
 
-from ftz.aggregate import TOTAL_COLUMNS, headline_totals, highlights, summable_in
+from ftz.aggregate import TOTAL_COLUMNS, headline_totals, highlights, roll_up, summable_in
 from loaders.measures import load_catalogue
 from loaders.store import DATA_DIR, load_metrics
 
@@ -53,6 +53,14 @@ def test_each_tile_adds_exactly_the_figures_read_by_hand(store: pd.DataFrame, me
     tile = headline_totals(store[list(TOTAL_COLUMNS)], CATALOGUE).set_index("measure").loc[measure]
     assert tile["total"] == pytest.approx(total)
     assert (tile["bound"], tile["figures"]) == (bound, len(figures))
+
+
+def test_tiles_added_up_from_the_areas_equal_tiles_added_at_once(store: pd.DataFrame) -> None:
+    by_area = headline_totals(store, CATALOGUE, by=["area"])
+    assert roll_up(by_area, ["area"]).equals(headline_totals(store, CATALOGUE))
+    wuhan_and_yichang = store[store["area"] != "襄阳片区"]
+    rolled = roll_up(headline_totals(wuhan_and_yichang, CATALOGUE, by=["area"]), ["area"])
+    assert rolled.equals(headline_totals(wuhan_and_yichang, CATALOGUE))
 
 
 def test_tiles_are_in_the_catalogues_order_and_only_those_with_figures(store: pd.DataFrame) -> None:
