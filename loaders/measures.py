@@ -136,22 +136,33 @@ class Catalogue:
         if "measure" not in frame.columns:
             return []
         columns = [c for c in ("measure", "indicator", "unit") if c in frame.columns]
-        # One integer per row names its combination, from each column's factorized positions (a
-        # categorical's own codes): no text copy of a large store is made.
+        # One integer per row names its combination, from each column's codes (a categorical's own): no
+        # text copy of a large store is made, and the combinations are counted, not sorted.
         key = np.zeros(len(frame), dtype=np.int64)
+        decoded: list[pd.Index] = []
         for column in columns:
-            positions, distinct = pd.factorize(frame[column])
+            values = frame[column]
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                positions, distinct = values.cat.codes.to_numpy(), values.cat.categories
+            else:
+                positions, distinct = pd.factorize(values)
             key = key * (len(distinct) + 1) + (positions + 1)
+            decoded.append(pd.Index(distinct))
+        size = int(key.max()) + 1 if len(key) else 0
+        combos = np.flatnonzero(np.bincount(key, minlength=size)) if size <= 50_000_000 else np.unique(key)
         entries = []
-        combos, firsts = np.unique(key, return_index=True)
-        for combo, first in zip(combos, firsts, strict=True):
-            values = {c: _text(frame[c].iloc[first]) for c in columns}
-            found = self._combo_issue(values)
+        for combo in combos:
+            values_of: dict[str, str] = {}
+            rest = int(combo)
+            for column, distinct in zip(reversed(columns), reversed(decoded), strict=True):
+                rest, position = divmod(rest, len(distinct) + 1)
+                values_of[column] = _text(distinct[position - 1]) if position else ""
+            found = self._combo_issue(values_of)
             if found is None:
                 continue
             column, code, detail = found
-            for position in np.flatnonzero(key == combo):
-                entries.append(issue(int(position), column, values[column], code, detail))
+            for row in np.flatnonzero(key == combo):
+                entries.append(issue(int(row), column, values_of[column], code, detail))
         return entries
 
     def _combo_issue(self, values: dict[str, str]) -> tuple[str, str, str] | None:
