@@ -48,6 +48,7 @@ from loaders.store import (
     load_areas,
     load_batches,
     load_categories,
+    load_providers,
     read_metrics,
     store_catalogue,
 )
@@ -243,9 +244,21 @@ def category_names(lang: str) -> dict[str, str]:
     }
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _read_providers(path: str, state: tuple[int, int] | None) -> dict[str, str]:
+    del state  # part of the key only: an edited register is read again
+    providers = load_providers(Path(path))
+    return {
+        str(p): str(e) for p, e in zip(providers["provider"], providers["provider_en"], strict=True) if str(e).strip()
+    }
+
+
 def display_names(lang: str) -> dict[str, str]:
-    """Return how areas and categories are named in the language, for labels and legends."""
-    return {**area_names(lang), **category_names(lang)}
+    """Return how areas, categories and providing departments are named in the language, for labels."""
+    if lang != "en":
+        return area_names(lang)
+    path = beside(store_path(), "providers.csv")
+    return {**_read_providers(str(path), file_state(path)), **area_names(lang), **category_names(lang)}
 
 
 def _format_for(key: str, lang: str) -> Callable[[str], str]:

@@ -65,7 +65,7 @@ def prepare_store(rows: int, folder: Path) -> Path:
     """Return a synthetic store of `rows` rows with the registers beside it, validated once."""
     target = folder / str(rows)
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("batches.csv", "areas.csv", "measures.csv", "categories.csv"):
+    for name in ("batches.csv", "areas.csv", "measures.csv", "categories.csv", "providers.csv"):
         shutil.copy(DATA_DIR / name, target / name)
     store = target / "metrics.csv"
     # A store left by older code (another header) is made again: ingest would time rewriting an old store.

@@ -83,6 +83,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "not_additive": ("不合计", "never added"),
     "unit_in": ("（{unit}）", " ({unit})"),
     "label_sep": ("：", ": "),
+    "list_sep": ("、", ", "),
     "in_brackets": ("（{text}）", " ({text})"),
     "item_sep": ("｜", " | "),
     "by_area": ("按片区合计", "Total by area"),

@@ -34,6 +34,7 @@ METRICS_PATH = DATA_DIR / "metrics.csv"
 AREAS_PATH = DATA_DIR / "areas.csv"
 BATCHES_PATH = DATA_DIR / "batches.csv"
 CATEGORIES_PATH = DATA_DIR / "categories.csv"
+PROVIDERS_PATH = DATA_DIR / "providers.csv"
 
 
 class InvalidMetricsError(ValueError):
@@ -100,6 +101,12 @@ def load_categories(path: Path = CATEGORIES_PATH) -> pd.DataFrame:
     """Return the register of categories (category, category_en) in document order; a new batch's new
     categories are added to it with no English name until one is written in."""
     return read_raw_csv(path) if path.exists() else pd.DataFrame(columns=["category", "category_en"])
+
+
+def load_providers(path: Path = PROVIDERS_PATH) -> pd.DataFrame:
+    """Return the register of providers that are not areas (provider, provider_en): the departments that
+    give cases with an area (省商务厅、武汉片区), named in English."""
+    return read_raw_csv(path) if path.exists() else pd.DataFrame(columns=["provider", "provider_en"])
 
 
 def load_batches(path: Path = BATCHES_PATH) -> pd.DataFrame:

@@ -43,7 +43,7 @@ st.subheader(labels[case_no])
 info = st.columns(3)
 names = display_names(lang)
 # A provider that is an area is named as the area; a department stays as the document names it.
-provider = "、".join(names.get(part, part) for part in str(first["provider"]).split("、"))
+provider = t("list_sep", lang).join(names.get(part, part) for part in str(first["provider"]).split("、"))
 info[0].markdown(f"**{t('provider', lang)}**  \n{html.escape(provider)}")
 info[1].markdown(
     f"**{column_label('category', lang)}**  \n{html.escape(names.get(str(first['category']), str(first['category'])))}"

@@ -1,6 +1,7 @@
 """The dashboard in Streamlit's AppTest: every page runs in both languages, filters live in the URL."""
 
 import base64
+import html
 import io
 import json
 import re
@@ -466,3 +467,15 @@ def test_refresh_merges_a_catalogue_file_and_refuses_a_broken_one(
     assert any("指标目录已更新" in s.value for s in at.success)
     assert catalogue.read_text(encoding="utf-8").splitlines()[-1].startswith("carbon_reduced,other,碳减排量")
     assert read_log(data_copy).loc[0, ["who", "action"]].tolist() == ["王五", "measures"]
+
+
+def test_app_case_page_in_english_names_its_providers_and_category_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = make_app(monkeypatch, lang="en")
+    at.run()
+    at.switch_page("pages/case.py")
+    at.query_params["case"] = "7-15"
+    at.run()
+    info = html.unescape(" ".join(m.value for m in at.markdown))
+    assert "People's Bank of China, Wuhan Branch, Hubei Provincial Department of Commerce, Yichang Area" in info
+    assert "Investment and trade facilitation" in info
+    assert at.subheader[0].value.startswith("15. ") and not re.search(r"[\u4e00-\u9fff]", at.subheader[0].value)
