@@ -84,6 +84,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit_in": ("（{unit}）", " ({unit})"),
     "label_sep": ("：", ": "),
     "list_sep": ("、", ", "),
+    "sentence_end": ("。", ". "),
     "in_brackets": ("（{text}）", " ({text})"),
     "item_sep": ("｜", " | "),
     "by_area": ("按片区合计", "Total by area"),

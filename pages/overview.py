@@ -55,8 +55,8 @@ else:
             column.metric(
                 catalogue.name(measure, lang),
                 format_total(float(item["total"]), str(item["unit_std"]), str(item["bound"]), lang),
-                help=f"{catalogue.definition(measure, lang)}\n\n{t('n_figures', lang)}: {item['figures']}。"
-                f"{t('kpi_help', lang)}",
+                help=f"{catalogue.definition(measure, lang)}\n\n{t('n_figures', lang)}: {item['figures']}"
+                f"{t('sentence_end', lang)}{t('kpi_help', lang)}",
             )
 
 largest = highlights(rows, catalogue)
