@@ -6,7 +6,7 @@ from collections.abc import Hashable, Mapping
 
 import pandas as pd
 
-from loaders.schema import CHINESE_NAMES, ENGLISH_LABELS, INDICATORS, KINDS, PHASES, SCOPES, SECTIONS
+from loaders.schema import CHINESE_NAMES, CODE_LISTS, ENGLISH_LABELS
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -76,7 +76,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "choose_indicator": ("指标类别", "Indicator"),
     "choose_unit": ("单位", "Unit"),
     "choose_measure": ("指标口径", "Measure"),
-    "all_measures": ("全部口径（仅排名，不合计）", "All measures (ranked, never added)"),
     "definition": ("口径定义", "Definition"),
     "about_measures": ("单位｜能否合计｜定义", "Unit | added or not | definition"),
     "additive": ("可合计", "added"),
@@ -301,7 +300,7 @@ def batch_label(batch: int, lang: str) -> str:
 def batch_title(batch: Mapping[Hashable, object], lang: str) -> str:
     """Return a registered batch's title in the language: its English title where the register has one."""
     english = str(batch.get("title_en") or "").strip()
-    return english if lang == "en" and english and english != "nan" else str(batch.get("title") or "")
+    return english if lang == "en" and english else str(batch.get("title") or "")
 
 
 # The data's own text and its optional English column.
@@ -324,15 +323,13 @@ def localized(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def code_label(column: str, code: str, lang: str) -> str:
     """Return the label of a code of the indicator, kind, scope, phase or section lists."""
-    vocab = {"indicator": INDICATORS, "kind": KINDS, "scope": SCOPES, "phase": PHASES, "section": SECTIONS}[column]
-    zh, en = vocab.get(code, (code, code))
+    zh, en = CODE_LISTS[column].get(code, (code, code))
     return en if lang == "en" else zh
 
 
 def code_labels(column: str, lang: str) -> dict[str, str]:
     """Return every code of a code list with its label in the language (for labelling many rows at once)."""
-    vocab = {"indicator": INDICATORS, "kind": KINDS, "scope": SCOPES, "phase": PHASES, "section": SECTIONS}[column]
-    return {code: (en if lang == "en" else zh) for code, (zh, en) in vocab.items()}
+    return {code: (en if lang == "en" else zh) for code, (zh, en) in CODE_LISTS[column].items()}
 
 
 def unit_label(unit: str, lang: str) -> str:

@@ -47,15 +47,11 @@ from loaders.numbers import normalize_width
 from loaders.read import ReadError, excel_serial_to_date, read_table
 from loaders.schema import (
     CHINESE_NAMES,
+    CODE_LISTS,
     COLUMN_NAMES,
     ENGLISH_LABELS,
-    INDICATORS,
-    KINDS,
-    PHASES,
     QUALIFIER_SEPARATOR,
-    SCOPES,
     SECTION_ALIASES,
-    SECTIONS,
     has_errors,
     issue,
     make_report,
@@ -91,7 +87,6 @@ CONFIRM_MESSAGE = (
     "该文件会删除或修改已有数据，请确认（命令行加 --yes）。 This file removes or changes rows: confirm with --yes."
 )
 LOG_COLUMNS = ["time", "who", "action", "file", "sha256", "batches", "added", "removed", "changed", "backup", "note"]
-CODE_LISTS = {"section": SECTIONS, "indicator": INDICATORS, "kind": KINDS, "scope": SCOPES, "phase": PHASES}
 NUMBER_COLUMNS = ("batch", "case_no", "value", "value_high")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _EXCEL_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?$")

@@ -90,6 +90,8 @@ SECTIONS = {
     "下一步工作思路": ("下一步工作思路", "Next steps"),
 }
 SECTION_ALIASES = {"主要成效": "实践效果"}
+# The coded columns and their lists, for whatever labels or reads codes column by column.
+CODE_LISTS = {"section": SECTIONS, "indicator": INDICATORS, "kind": KINDS, "scope": SCOPES, "phase": PHASES}
 
 AT_LEAST, AT_MOST, ABOUT, CUMULATIVE = "at_least", "at_most", "about", "cumulative"
 QUALIFIERS = {
