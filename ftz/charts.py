@@ -77,14 +77,12 @@ def format_total(total: float, unit_std: str, bound: str, lang: str) -> str:
     """Return a total as read on screen: ≥ 1,098.2 亿元 in Chinese (money in 万元 or 亿元), ≥ 10.98 bn yuan
     in English (money in yuan, M yuan or bn yuan: "100M yuan" is no unit an English reader counts in)."""
     if lang == "en" and unit_std == "万元":
-        yuan = total * 10_000
-        size, word = next(((size, word) for size, word in SHORT_SCALES if abs(yuan) >= size), (1.0, ""))
-        value, unit = yuan / size, f"{word} yuan".strip()
+        amount = yuan_in_words(total, SHORT_SCALES)
     else:
         value, unit = readable_money(total, unit_std)
-        unit = unit_label(unit, lang)
+        amount = f"{format_number(value)} {unit_label(unit, lang)}"
     mark = BOUND_MARK.get(bound, "≈")
-    return f"{mark}{' ' if mark else ''}{format_number(value)} {unit}".strip()
+    return f"{mark}{' ' if mark else ''}{amount}".strip()
 
 
 BOUND_WORDS = {"at_least": "over", "at_most": "up to", "about": "about", EXACT: ""}
@@ -92,26 +90,21 @@ SCALES = ((1e9, "billion"), (1e6, "million"))
 SHORT_SCALES = ((1e9, "bn"), (1e6, "M"))
 
 
-def spoken_figure(value: float, value_high: object, unit: str, qualifier: object, lang: str, written: str) -> str:
-    """Return a figure as a reader of the language says it: as written in Chinese; in English its number,
-    range and unit in English words (2–3 days, within 5 minutes), since the Chinese span is a quote."""
-    if lang != "en":
-        return written
-    number = pd.to_numeric(pd.Series([value_high]), errors="coerce").iloc[0]
-    high = "" if pd.isna(number) else f"–{format_number(float(number))}"
-    bound = row_bound(qualifier if isinstance(qualifier, str) else None, None)
-    words = {"at_most": "within", "at_least": "over", "about": "about"}.get(bound, "")
-    return f"{words} {format_number(value)}{high} {unit_label(unit, 'en')}".strip()
+def yuan_in_words(value_wan: float, scales: tuple[tuple[float, str], ...] = SCALES) -> str:
+    """Return an amount in 万元 as yuan in English, scaled: 18.3 billion yuan (or 18.3 bn yuan)."""
+    yuan = value_wan * 10_000
+    size, word = next(((size, word) for size, word in scales if abs(yuan) >= size), (1.0, ""))
+    return f"{format_number(yuan / size)} {word} yuan".replace("  ", " ")
 
 
-def english_figure(value_std: float, unit_std: str, bound: str) -> str:
-    """Return one figure as an English reader says it: over 18.3 billion yuan, about 80 firms."""
-    if unit_std == "万元":
-        yuan = value_std * 10_000
-        scale = next(((size, word) for size, word in SCALES if yuan >= size), (1.0, ""))
-        amount = f"{format_number(yuan / scale[0])} {scale[1]} yuan".replace("  ", " ")
+def english_figure(value_std: float, unit_std: str, bound: str, value_high: float | None = None) -> str:
+    """Return one figure as an English reader says it: over 18.3 billion yuan, about 80 firms, 2–3 days.
+    `value_std` and `value_high` are in `unit_std` (a unit as written is its own standard too)."""
+    high = "" if value_high is None or pd.isna(value_high) else f"–{format_number(value_high)}"
+    if unit_std == "万元" and not high:
+        amount = yuan_in_words(value_std)
     else:
-        amount = f"{format_number(value_std)} {unit_label(unit_std, 'en')}"
+        amount = f"{format_number(value_std)}{high} {unit_label(unit_std, 'en')}"
     return f"{BOUND_WORDS.get(bound, 'about')} {amount}".strip()
 
 
@@ -366,14 +359,14 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def _said(pairs: pd.DataFrame, side: str, lang: str) -> list[str]:
-    """Return one side of the time pairs as the language says it (the written words in Chinese)."""
-    written = pairs[f"{side}_text"].astype(str).tolist()
-    if f"{side}_value" not in pairs:
-        return written
+    """Return one side of the time pairs as the language says it: the written words in Chinese, the figure
+    as recorded in English words (5 minutes, 2–3 days), since the Chinese span is a quote."""
+    if lang != "en":
+        return pairs[f"{side}_text"].astype(str).tolist()
     parts = [pairs[f"{side}_{column}"] for column in ("value", "value_high", "unit", "qualifier")]
     return [
-        spoken_figure(float(value), high, str(unit), qualifier, lang, text)
-        for value, high, unit, qualifier, text in zip(*parts, written, strict=True)
+        english_figure(float(value), str(unit), row_bound(qualifier, None), high)  # a range is said as a range
+        for value, high, unit, qualifier in zip(*parts, strict=True)
     ]
 
 

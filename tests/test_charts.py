@@ -183,6 +183,7 @@ def test_format_number(value: float, text: str) -> None:
 )
 def test_english_figure_reads_a_figure_aloud(value_std: float, unit: str, bound: str, words: str) -> None:
     assert english_figure(value_std, unit, bound) == words
+    assert english_figure(2, "天", "exact", 3.0) == "2–3 days"  # a range as a range
 
 
 def test_format_total_marks_bounds() -> None:
