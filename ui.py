@@ -40,15 +40,15 @@ from loaders.measures import Catalogue, InvalidCatalogueError, unclassified_rows
 from loaders.store import (
     BEIJING,
     METRICS_PATH,
+    NAME_REGISTERS,
     InvalidMetricsError,
     beside,
+    english_names,
     file_state,
     history_dir,
     last_changed,
     load_areas,
     load_batches,
-    load_categories,
-    load_providers,
     read_metrics,
     store_catalogue,
 )
@@ -228,37 +228,19 @@ def area_names(lang: str) -> dict[str, str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _read_categories(path: str, state: tuple[int, int] | None) -> pd.DataFrame:
-    del state  # part of the key only: an import that adds categories is read again
-    return load_categories(Path(path))
-
-
-def category_names(lang: str) -> dict[str, str]:
-    """Return how each category is named in the language: its English name where the register gives one."""
-    path = beside(store_path(), "categories.csv")
-    categories = _read_categories(str(path), file_state(path))
-    if lang != "en":
-        return {}
-    return {
-        str(c): str(e) for c, e in zip(categories["category"], categories["category_en"], strict=True) if str(e).strip()
-    }
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _read_providers(path: str, state: tuple[int, int] | None) -> dict[str, str]:
-    del state  # part of the key only: an edited register is read again
-    providers = load_providers(Path(path))
-    return {
-        str(p): str(e) for p, e in zip(providers["provider"], providers["provider_en"], strict=True) if str(e).strip()
-    }
+def _english_names(path: str, states: tuple[tuple[int, int] | None, ...]) -> dict[str, str]:
+    del states  # part of the key only: a register an import extends, or staff edit, is read again
+    return english_names(Path(path))
 
 
 def display_names(lang: str) -> dict[str, str]:
-    """Return how areas, categories and providing departments are named in the language, for labels."""
+    """Return how areas, categories and providing departments are named in the language, for labels: in
+    English the registers' English names; in Chinese the document's names, which the data already holds."""
     if lang != "en":
-        return area_names(lang)
-    path = beside(store_path(), "providers.csv")
-    return {**_read_providers(str(path), file_state(path)), **area_names(lang), **category_names(lang)}
+        return {}
+    path = store_path()
+    states = tuple(file_state(beside(path, register)) for register, _, _ in NAME_REGISTERS)
+    return _english_names(str(path), states)
 
 
 def _format_for(key: str, lang: str) -> Callable[[str], str]:

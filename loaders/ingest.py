@@ -67,10 +67,10 @@ from loaders.store import (
     LoadResult,
     beside,
     cache_path,
+    english_names,
     file_state,
     find_layout,
     history_dir,
-    load_areas,
     load_categories,
     merge_plan,
     read_raw_csv,
@@ -484,16 +484,6 @@ def register_batches(store: Path, batches: list[int]) -> None:
     write_atomically(store.parent / "batches.csv", combined.to_csv(index=False, lineterminator="\n"))
 
 
-def english_names(store: Path) -> dict[str, str]:
-    """Return the English names of the store's areas and categories with the document's names, so that a
-    file exported in English reads back."""
-    areas = load_areas(beside(store, "areas.csv"))
-    categories = load_categories(beside(store, "categories.csv"))
-    pairs = [*zip(areas["area_en"], areas["area"], strict=True)]
-    pairs += [*zip(categories["category_en"], categories["category"], strict=True)]
-    return {str(en).strip(): str(zh) for en, zh in pairs if str(en).strip()}
-
-
 def register_categories(store: Path, rows: pd.DataFrame) -> None:
     """Add the rows' new categories to the register beside the store, in the order they come; their
     English names are written in later (until then the Chinese name is shown)."""
@@ -530,7 +520,9 @@ def prepare(data: bytes, filename: str, store: Path) -> Prepared:
         detail = str(err.__cause__) if err.__cause__ else ""
         raise Refused(make_report([issue(None, None, filename, err.code, detail)])) from err
     catalogue = store_catalogue(store)
-    rows, column_report = normalise(read.frame, catalogue, english_names(store))
+    # A file exported in English names areas and categories in English: read back as the document names them.
+    from_english = {en: zh for zh, en in english_names(store).items()}
+    rows, column_report = normalise(read.frame, catalogue, from_english)
     state, layout, current = read_current(store, rows)
     if {"batch", "case_no"} <= set(rows.columns):
         rows = assign_fact_ids(rows, current)

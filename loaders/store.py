@@ -34,7 +34,6 @@ METRICS_PATH = DATA_DIR / "metrics.csv"
 AREAS_PATH = DATA_DIR / "areas.csv"
 BATCHES_PATH = DATA_DIR / "batches.csv"
 CATEGORIES_PATH = DATA_DIR / "categories.csv"
-PROVIDERS_PATH = DATA_DIR / "providers.csv"
 
 
 class InvalidMetricsError(ValueError):
@@ -103,10 +102,26 @@ def load_categories(path: Path = CATEGORIES_PATH) -> pd.DataFrame:
     return read_raw_csv(path) if path.exists() else pd.DataFrame(columns=["category", "category_en"])
 
 
-def load_providers(path: Path = PROVIDERS_PATH) -> pd.DataFrame:
-    """Return the register of providers that are not areas (provider, provider_en): the departments that
-    give cases with an area (省商务厅、武汉片区), named in English."""
-    return read_raw_csv(path) if path.exists() else pd.DataFrame(columns=["provider", "provider_en"])
+# The registers that name the data's places and groups in English: file, the name column, the English one.
+NAME_REGISTERS = (
+    ("areas.csv", "area", "area_en"),
+    ("categories.csv", "category", "category_en"),
+    ("providers.csv", "provider", "provider_en"),
+)
+
+
+def english_names(store: Path) -> dict[str, str]:
+    """Return the English name of each area, category and providing department the store's registers name
+    in English (the document's name → the English one); a name with no English one is left out."""
+    names: dict[str, str] = {}
+    for register, column, english in NAME_REGISTERS:
+        path = beside(store, register)
+        if path.exists():
+            frame = read_raw_csv(path)
+            names |= {
+                str(c): str(e).strip() for c, e in zip(frame[column], frame[english], strict=True) if str(e).strip()
+            }
+    return names
 
 
 def load_batches(path: Path = BATCHES_PATH) -> pd.DataFrame:

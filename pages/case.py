@@ -48,7 +48,9 @@ info[0].markdown(f"**{t('provider', lang)}**  \n{html.escape(provider)}")
 info[1].markdown(
     f"**{column_label('category', lang)}**  \n{html.escape(names.get(str(first['category']), str(first['category'])))}"
 )
-info[2].markdown(f"**{column_label('area', lang)}**  \n{html.escape(names.get(str(first['area']), ''))}")
+info[2].markdown(
+    f"**{column_label('area', lang)}**  \n{html.escape(names.get(str(first['area']), str(first['area'])))}"
+)
 
 # What the case achieved: its outcomes added by measure, as the overview adds them.
 achieved = all_totals(figures, catalogue, by=[])

@@ -479,3 +479,6 @@ def test_app_case_page_in_english_names_its_providers_and_category_in_english(mo
     assert "People's Bank of China, Wuhan Branch, Hubei Provincial Department of Commerce, Yichang Area" in info
     assert "Investment and trade facilitation" in info
     assert at.subheader[0].value.startswith("15. ") and not re.search(r"[\u4e00-\u9fff]", at.subheader[0].value)
+    at.segmented_control(key="lang").set_value("zh").run()  # in Chinese, the document's own names
+    info = " ".join(m.value for m in at.markdown)
+    assert "中国人民银行武汉分行、省商务厅、宜昌片区" in info and "**片区**  \n宜昌片区" in info

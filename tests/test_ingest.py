@@ -12,7 +12,7 @@ from loaders import ingest
 from loaders.ingest import Refused, apply, list_backups, main, prepare, process_incoming, read_log, restore
 from loaders.measures import load_catalogue
 from loaders.read import detect_encoding, read_table
-from loaders.store import DATA_DIR, load_metrics
+from loaders.store import DATA_DIR, english_names, load_metrics
 from tests.conftest import FIXTURES, copy_data_folder
 
 SAMPLES = [
@@ -199,7 +199,7 @@ def test_importer_accepts_the_exports_own_files(store: Path) -> None:
     from ftz.export import to_csv
 
     # In English every label is English (areas and categories too), and still reads back as the same rows.
-    english = {zh: en for en, zh in ingest.english_names(store).items()}
+    english = english_names(store)
     for lang in ("zh", "en"):
         exported = to_csv(load_metrics(store), lang, load_catalogue(), english)
         prepared = prepare(exported, "export.csv", store)
@@ -250,7 +250,7 @@ def test_importer_accepts_the_exports_workbook(store: Path) -> None:
             filters={},
             lang=lang,
             batches=load_batches(),
-            area_names={zh: en for en, zh in ingest.english_names(store).items()},
+            area_names=english_names(store),
             data_version="v",
             exported_at=datetime(2026, 1, 1),
             catalogue=load_catalogue(),
