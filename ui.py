@@ -450,6 +450,11 @@ def show_table(rows: pd.DataFrame, lang: str, key: str, catalogue: Catalogue) ->
     st.dataframe(shown.rename(columns={c: column_label(c, lang) for c in columns}), hide_index=True, key=key)
 
 
+def show_report(report: pd.DataFrame, key: str | None = None) -> None:
+    """Show a validation report as staff read it: row (as in Excel), column, value, reason, code."""
+    st.dataframe(report[["row", "column", "value", "message", "code"]], hide_index=True, key=key)
+
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -553,15 +558,14 @@ def _case_texts(path: str, mtime_ns: int, areas: tuple[str, ...]) -> dict[int, l
 
 def case_text(batch: int, case_no: int) -> list[tuple[str, str]] | None:
     """Return a case's sentences (section, text) in document order from its batch's registered source
-    document, each once; None when the batch has no document in the store's sources."""
+    document; None when the batch has no document in the store's sources."""
     batches = get_batches()
     registered = batches.loc[batches["batch"] == batch, "source_file"]
     source = str(registered.iloc[0]) if not registered.empty else ""
     path = beside(store_path(), "batches.csv").parent / source
     if not source or not path.is_file():
         return None
-    sentences = _case_texts(str(path), path.stat().st_mtime_ns, tuple(get_areas()["area"])).get(case_no)
-    return list(dict.fromkeys(sentences)) if sentences else None
+    return _case_texts(str(path), path.stat().st_mtime_ns, tuple(get_areas()["area"])).get(case_no)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

@@ -27,6 +27,7 @@ from ui import (
     get_areas,
     get_view,
     proposals_of,
+    show_report,
     store_path,
 )
 
@@ -90,15 +91,13 @@ if candidate is not None:
     prepared = check_file(data, name, store)
     if isinstance(prepared, pd.DataFrame):
         st.error(t("refused", lang))
-        st.dataframe(prepared[["row", "column", "value", "message", "code"]], hide_index=True, key="refresh_report")
+        show_report(prepared, key="refresh_report")
     else:
         st.info(t("encoding_used", lang, encoding=prepared.encoding, rows=len(prepared.rows)))
         for note in prepared.notes:
             st.caption(note)
         if not prepared.report.empty:
-            st.dataframe(
-                prepared.report[["row", "column", "value", "message", "code"]], hide_index=True, key="refresh_warnings"
-            )
+            show_report(prepared.report, key="refresh_warnings")
         st.subheader(t("diff", lang))
         st.write(prepared.diff.summary())
         if prepared.diff.empty:
@@ -124,7 +123,7 @@ if candidate is not None:
                             saved = apply(prepared, store, who=who.strip(), filename=name, note=note, yes=True)
                         except Refused as refused:  # the catalogue changed since the file was checked
                             st.error(t("refused", lang))
-                            st.dataframe(refused.report[["row", "column", "value", "message", "code"]], hide_index=True)
+                            show_report(refused.report)
                         else:
                             st.success(t("applied", lang, backup=saved or "—"))
 
@@ -133,6 +132,7 @@ st.caption(t("catalogue_help", lang))
 catalogue_file = beside(store, "measures.csv")
 st.download_button(
     t("download_catalogue", lang),
+    # With a BOM (whether the file has one or not), so that Excel on Chinese Windows opens it as UTF-8.
     data=lambda: catalogue_file.read_bytes().decode("utf-8-sig").encode("utf-8-sig"),
     file_name="指标目录_measures.csv",
     mime="text/csv",
@@ -145,9 +145,7 @@ if measures_upload is not None:
     change = check_measures(measures_upload.getvalue(), measures_upload.name, store)
     if isinstance(change, pd.DataFrame):
         st.error(t("catalogue_refused", lang))
-        st.dataframe(
-            change[["row", "column", "value", "message", "code"]], hide_index=True, key="refresh_measures_report"
-        )
+        show_report(change, key="refresh_measures_report")
     elif change.empty:
         st.success(t("nothing_changes", lang))
     else:
@@ -163,7 +161,7 @@ if measures_upload is not None:
                         saved = apply_measures(change, store, who=who.strip(), filename=measures_upload.name, note=note)
                     except Refused as refused:  # the store changed since the file was checked
                         st.error(t("catalogue_refused", lang))
-                        st.dataframe(refused.report[["row", "column", "value", "message", "code"]], hide_index=True)
+                        show_report(refused.report)
                     else:
                         st.success(t("catalogue_applied", lang, backup=saved or "—"))
 
