@@ -1,10 +1,9 @@
 """Totals by measure: which figures may be added, and their sums marked exact, at least, at most or about.
 
 The rules (DESIGN.md): add only rows of one measure (指标口径, data/measures.csv) in its unit, only
-outcomes at zone scope, never a row that is part of another, never a measure marked non-additive, and
-never percentages, shares, durations, 成 or US dollars; a total that includes qualified figures is not
-exact. A part (其中) never enters the total of its whole's measure. Every total the app or its exports
-show comes from here.
+outcomes at zone scope, never a part (其中) in the total of its whole's measure, never a measure marked
+non-additive, and never percentages, shares, durations, 成 or US dollars; a total that includes qualified
+figures is not exact. Every total the app or its exports show comes from here.
 """
 
 from __future__ import annotations
@@ -29,14 +28,13 @@ TOTAL_COLUMNS = (
     "unit_std",
     "kind",
     "scope",
-    "part_of",
     "unit",
     "value_std",
     "value_high",
     "qualifier",
 )
 # What a highlight shows of its figure, besides what a total reads: taken for the few highlights only.
-HIGHLIGHT_COLUMNS = ("fact_id", "batch", "case_no", "case_title", "value_text", "source_quote")
+HIGHLIGHT_COLUMNS = ("fact_id", "batch", "case_no", "case_title", "case_title_en", "value_text", "source_quote")
 
 
 def in_measure_unit(frame: pd.DataFrame, catalogue: Catalogue) -> np.ndarray:

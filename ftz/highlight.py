@@ -1,4 +1,5 @@
-"""Source sentences with the figures' own words marked, safe to render as HTML."""
+"""Source sentences with the figures' own words marked, safe to render as HTML; the overview's highlights
+as links to their cases."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ftz.aggregate import summable_mask
-from ftz.i18n import code_label, t
+from ftz.aggregate import row_bound, summable_mask
+from ftz.charts import english_figure
+from ftz.i18n import code_label, localized, t
 from loaders.measures import Catalogue
 from loaders.numbers import bounded_occurrences
 
@@ -132,3 +134,38 @@ def mark_case_figures(
     if sentences is None:
         sentences = [(str(s), str(q)) for q, s in zip(figures["source_quote"], figures["section"], strict=True)]
     return mark_case(sentences, figures, notes, counted)
+
+
+@dataclass(frozen=True)
+class HighlightLink:
+    """One highlight as the overview links it: the words shown, the case (7-10), and the quote on hover."""
+
+    label: str
+    case: str
+    quote: str
+
+
+def highlight_links(
+    largest: pd.DataFrame, details: pd.DataFrame, catalogue: Catalogue, lang: str
+) -> list[HighlightLink]:
+    """Return the highlights (aggregate.highlights, and their rows' HIGHLIGHT_COLUMNS as `details`) as links:
+    the measure, the figure first (on a phone a link is one line and a long case title is cut after it),
+    then the case. In English the figure is read out in words; the Chinese span stays the quote, on hover."""
+    links = []
+    shown = localized(details, lang)
+    for item, detail in zip(largest.to_dict("records"), shown.to_dict("records"), strict=True):
+        measure, case_no = str(item["measure"]), int(detail["case_no"])
+        value = (
+            english_figure(
+                float(item["value_std"]), str(item["unit_std"]), row_bound(item["qualifier"], item["value_high"])
+            )
+            if lang == "en"
+            else str(detail["value_text"])
+        )
+        label = (
+            f"{catalogue.name(measure, lang)}{t('label_sep', lang)}**{value}**{t('item_sep', lang)}"
+            f"{t('highlight_case', lang, case_no=case_no)} {detail['case_title']}"
+        )
+        quote = f"「{detail['value_text']}」{detail['source_quote']}"
+        links.append(HighlightLink(label, f"{int(detail['batch'])}-{case_no}", quote))
+    return links

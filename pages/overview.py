@@ -10,10 +10,10 @@ from ftz.aggregate import (
     headline_totals,
     highlights,
     roll_up,
-    row_bound,
 )
-from ftz.charts import english_figure, format_total, make_area_category_heatmap, make_total_bar
-from ftz.i18n import batch_label, batch_title, localized, t
+from ftz.charts import format_total, make_area_category_heatmap, make_total_bar
+from ftz.highlight import highlight_links
+from ftz.i18n import batch_label, batch_title, t
 from ui import area_colors, area_names, display_names, get_batches, get_view, show_chart, stop_if_empty
 
 view = get_view()
@@ -62,24 +62,10 @@ else:
 largest = highlights(rows, catalogue)
 if not largest.empty:
     st.subheader(t("highlights", lang))
-    details = localized(view.store.frame.loc[largest.index, [*HIGHLIGHT_COLUMNS, "case_title_en"]], lang)
-    for item, detail in zip(largest.to_dict("records"), details.to_dict("records"), strict=True):
-        measure, case_no = str(item["measure"]), int(detail["case_no"])
-        # In English the figure is read out in words; the Chinese span stays the quote, on hover.
-        bound = row_bound(item["qualifier"], item["value_high"])
-        value = (
-            english_figure(float(item["value_std"]), str(item["unit_std"]), bound)
-            if lang == "en"
-            else str(detail["value_text"])
-        )
-        # The figure comes first: on a phone a link is one line, and a long case title is cut after it.
+    details = view.store.frame.loc[largest.index, list(HIGHLIGHT_COLUMNS)]
+    for link in highlight_links(largest, details, catalogue, lang):
         st.page_link(
-            "pages/case.py",
-            label=f"{catalogue.name(measure, lang)}{t('label_sep', lang)}**{value}**{t('item_sep', lang)}"
-            f"{t('highlight_case', lang, case_no=case_no)} {detail['case_title']}",
-            query_params={"case": f"{int(detail['batch'])}-{case_no}"},
-            help=f"「{detail['value_text']}」{detail['source_quote']}",
-            icon=":material/star:",
+            "pages/case.py", label=link.label, query_params={"case": link.case}, help=link.quote, icon=":material/star:"
         )
 
 # What each area achieved: the headline measures side by side, one small chart each (on a phone they

@@ -4,10 +4,13 @@ Every tile is a sum a leader can say aloud: the figures below were read in the d
 (data/sources/batch-07.txt), their words copied here by hand, and summed by hand.
 """
 
+import re
+
 import pandas as pd
 import pytest
 
-from ftz.aggregate import TOTAL_COLUMNS, headline_totals, highlights, roll_up, summable_in
+from ftz.aggregate import HIGHLIGHT_COLUMNS, TOTAL_COLUMNS, headline_totals, highlights, roll_up, summable_in
+from ftz.highlight import highlight_links
 from loaders.measures import load_catalogue
 from loaders.store import DATA_DIR, load_metrics
 
@@ -88,3 +91,16 @@ def test_highlights_are_each_headline_measures_largest_figure(store: pd.DataFram
     assert found["measure"].astype(str).tolist() == list(HIGHLIGHTS)
     got = list(zip(details["fact_id"], details["case_no"], details["value_text"], strict=True))
     assert got == list(HIGHLIGHTS.values())
+
+
+def test_highlights_read_as_links_to_their_cases_in_either_language(store: pd.DataFrame) -> None:
+    found = highlights(store[list(TOTAL_COLUMNS)], CATALOGUE)
+    details = store.loc[found.index, list(HIGHLIGHT_COLUMNS)]
+    chinese = highlight_links(found, details, CATALOGUE, "zh")
+    assert [link.case for link in chinese] == [f"7-{case_no}" for _, case_no, _ in HIGHLIGHTS.values()]
+    assert chinese[1].label == "股权融资：**超 183 亿元**｜案例10 培育光谷科技型企业新模式"
+    assert chinese[1].quote.startswith("「超 183 亿元」") and "股权融资" in chinese[1].quote
+    english = highlight_links(found, details, CATALOGUE, "en")
+    assert english[1].label.startswith("Equity financing raised: **over 18.3 billion yuan** | Case 10 ")
+    assert not re.search(r"[\u4e00-\u9fff]", english[1].label)  # the case's English title
+    assert english[1].quote == chinese[1].quote  # the quote stays as written
