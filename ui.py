@@ -35,7 +35,7 @@ from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label,
 from ftz.timing import reduction_flags
 from loaders.document import parse_document
 from loaders.extract import propose_from
-from loaders.ingest import CatalogueChange, Prepared, Refused, prepare, prepare_measures
+from loaders.ingest import CatalogueChange, Prepared, Refused, catalogue_states, prepare, prepare_measures
 from loaders.measures import Catalogue, InvalidCatalogueError, unclassified_rows
 from loaders.store import (
     BEIJING,
@@ -546,7 +546,7 @@ def _check_measures(
 def check_measures(data: bytes, name: str, store: Path) -> CatalogueChange | pd.DataFrame:
     """Return a catalogue file merged and checked against the store (or the report refusing it), once per
     file and state of the store and its catalogue."""
-    return _check_measures(data, name, str(store), (file_state(store), file_state(beside(store, "measures.csv"))))
+    return _check_measures(data, name, str(store), catalogue_states(store))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

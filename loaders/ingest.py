@@ -663,9 +663,15 @@ class CatalogueChange:
     added: list[str]
     updated: list[str]
     removed: list[str]
-    sha256: str
     # What was asked (the file's bytes and name, the codes to remove), to merge again under the lock.
     asked: tuple[bytes | None, str, tuple[str, ...]] = (None, "", ())
+    # The states of the store and the catalogue it was checked against.
+    states: tuple[tuple[int, int] | None, tuple[int, int] | None] = (None, None)
+
+    @property
+    def sha256(self) -> str:
+        """Return the SHA-256 of the catalogue file asked for (of nothing, for a removal alone)."""
+        return hashlib.sha256(self.asked[0] or b"").hexdigest()
 
     @property
     def empty(self) -> bool:
@@ -715,7 +721,13 @@ def merge_catalogues(current: pd.DataFrame, new: pd.DataFrame, remove: Iterable[
             added.append(code)
             by_code = pd.concat([by_code, pd.DataFrame([row]).set_index("measure", drop=False)])
     merged = by_code[~by_code["measure"].isin(gone)].reset_index(drop=True)
-    return CatalogueChange(merged, added, updated, gone, "")
+    return CatalogueChange(merged, added, updated, gone)
+
+
+def catalogue_states(store: Path) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """Return the states of a store and its catalogue: a catalogue change checked against them holds while
+    they do."""
+    return file_state(store), file_state(beside(store, "measures.csv"))
 
 
 def prepare_measures(data: bytes | None, filename: str, store: Path, remove: Iterable[str] = ()) -> CatalogueChange:
@@ -731,12 +743,9 @@ def prepare_measures(data: bytes | None, filename: str, store: Path, remove: Ite
         report = validate_catalogue(new)
         if has_errors(report):
             raise Refused(report)
+    states = catalogue_states(store)
     current = read_catalogue_file(beside(store, "measures.csv"))
-    change = replace(
-        merge_catalogues(current, new, remove),
-        sha256=hashlib.sha256(data or b"").hexdigest(),
-        asked=(data, filename, tuple(remove)),
-    )
+    change = replace(merge_catalogues(current, new, remove), asked=(data, filename, tuple(remove)), states=states)
     unknown = [code for code in remove if code not in change.removed]
     entries = [issue(None, "measure", code, "unknown-measure", "目录中没有这个口径") for code in unknown]
     report = pd.concat([make_report(entries), validate_catalogue(change.merged)], ignore_index=True)
@@ -766,9 +775,10 @@ def apply_measures(change: CatalogueChange, store: Path, *, who: str, filename: 
     target = store.parent / "measures.csv"
     with locked(store):
         # The store or the catalogue may have changed since the change was checked (a batch now using a
-        # measure to remove, another merge applied): merge and check again on what is there now.
-        data, filename, remove = change.asked
-        change = prepare_measures(data, filename, store, remove)
+        # measure to remove, another merge applied): then merge and check again on what is there now.
+        if change.states != catalogue_states(store):
+            data, filename, remove = change.asked
+            change = prepare_measures(data, filename, store, remove)
         now = datetime.now(BEIJING)
         source = beside(store, "measures.csv")
         saved = ""

@@ -318,7 +318,7 @@ def read_metrics(path: Path = METRICS_PATH) -> LoadResult:
         if has_errors(measures):
             raise InvalidMetricsError(path, measures)
         return LoadResult(frame, report.astype(object).where(report.notna(), None))
-    raw = with_optional_columns(fill_measures(read_raw_csv(path)))
+    raw = fill_measures(read_raw_csv(path))
     areas = store_areas(path)
     report = validate_metrics(raw, areas, catalogue)
     if has_errors(report):
