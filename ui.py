@@ -19,6 +19,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.pages_manager import PagesManager
 
 from ftz.aggregate import TOTAL_COLUMNS, case_count, case_keys, indicator_choices, measure_choices, summable_in, totals
+from ftz.briefing import PPTX_MIME, Briefing, to_pptx
 from ftz.charts import CHART_ITEMS, make_case_bar, make_total_bar, make_treemap
 from ftz.export import EXCEL_MAX_ROWS, export_filename, to_csv, to_xlsx
 from ftz.filters import (
@@ -426,7 +427,7 @@ def compare_page(view: View, dimension: str) -> None:
     if not others.empty:
         st.caption(t("excluded_from_totals", lang, n=len(others)))
         show_table(others, lang, key=f"{dimension}_others", catalogue=catalogue)
-    download_buttons(view, key=dimension)
+    download_buttons(view, key=dimension, briefing=True)
 
 
 # The columns show_table shows, and those the explorer reads: its ranking, bars and table.
@@ -458,14 +459,14 @@ def show_report(report: pd.DataFrame, key: str | None = None) -> None:
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def download_buttons(view: View, key: str) -> None:
-    """Offer the selected rows as Excel and CSV; the files, and the copy of the rows they hold, are made
-    only when a button is clicked."""
+def download_buttons(view: View, key: str, briefing: bool = False) -> None:
+    """Offer the selected rows as Excel and CSV, and the briefing deck if asked; the files, and the copy
+    of the rows they hold, are made only when a button is clicked."""
     lang, empty = view.lang, not view.figures
     exported_at = datetime.now(BEIJING)
     filters, names = describe(view.filters), display_names(lang)
     batches = view.case_rows()  # the file names say which batches
-    left, right, _ = st.columns([2, 2, 5])
+    left, right, ppt, _ = st.columns([2, 2, 3, 2])
     too_many = view.figures + 1 > EXCEL_MAX_ROWS
     left.download_button(
         t("download_excel", lang),
@@ -497,8 +498,45 @@ def download_buttons(view: View, key: str) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
+    if briefing:
+        with ppt:
+            briefing_button(view, key)
     if too_many:
         st.warning(t("too_many_rows", lang, n=f"{view.figures:,}", limit=f"{EXCEL_MAX_ROWS - 1:,}"))
+
+
+def briefing_button(view: View, key: str) -> None:
+    """Offer the selection as a briefing deck, built only when the button is clicked."""
+    lang = view.lang
+    made_at = datetime.now(BEIJING)
+    names = display_names(lang)
+
+    def build() -> bytes:
+        briefing = Briefing(
+            rows=view.rows,
+            lang=lang,
+            filters=view.filters,
+            batches=get_batches(),
+            names=names,
+            colors=area_colors(),
+            catalogue=view.store.catalogue,
+            data_changed=view.store.changed,
+            data_version=view.store.version,
+            made_at=made_at,
+        )
+        return to_pptx(briefing)
+
+    st.download_button(
+        t("download_briefing", lang),
+        data=build,
+        file_name=export_filename(view.case_rows(), describe(view.filters), lang, names, made_at, "pptx"),
+        mime=PPTX_MIME,
+        key=f"{key}_pptx",
+        disabled=not view.figures,
+        on_click="ignore",
+        icon=":material/slideshow:",
+        type="primary",
+    )
 
 
 def admin_password() -> str | None:

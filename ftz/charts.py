@@ -315,7 +315,7 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
     # Latin letters are half as wide as characters: an English label may be twice as long.
     limit = 24 if lang == "en" else 12
     labels = case_labels(pairs.assign(metric=[short(m, limit) for m in pairs["metric"]]), "metric", lang)
-    said = {side: _said(pairs, side, lang) for side in ("before", "after")}
+    said = {side: figures_said(pairs, side, lang) for side in ("before", "after")}
     cut_word = t("reduction", lang)
     traces: list[BaseTraceType] = []
     for label, before, after in zip(labels, pairs["before_days"], pairs["after_days"], strict=True):
@@ -358,7 +358,7 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
     return _figure(title, height, traces, xaxis=axis)
 
 
-def _said(pairs: pd.DataFrame, side: str, lang: str) -> list[str]:
+def figures_said(pairs: pd.DataFrame, side: str, lang: str) -> list[str]:
     """Return one side of the time pairs as the language says it: the written words in Chinese, the figure
     as recorded in English words (5 minutes, 2–3 days), since the Chinese span is a quote."""
     if lang != "en":

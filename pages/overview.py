@@ -14,7 +14,7 @@ from ftz.aggregate import (
 from ftz.charts import format_total, make_area_category_heatmap, make_total_bar
 from ftz.highlight import highlight_links
 from ftz.i18n import batch_label, batch_title, t
-from ui import area_colors, area_names, display_names, get_batches, get_view, show_chart, stop_if_empty
+from ui import area_colors, area_names, briefing_button, display_names, get_batches, get_view, show_chart, stop_if_empty
 
 view = get_view()
 # The numbers on top read the selection's table of cases; the totals and charts below copy only the
@@ -33,6 +33,7 @@ if view.store.changed:
 if view.store.unclassified:
     st.warning(t("unclassified", lang, n=f"{view.store.unclassified:,}"))
 stop_if_empty(view)
+briefing_button(view, key="overview")
 
 tiles = st.columns(3)
 tiles[0].metric(t("kpi_cases", lang), f"{view.cases:,}")

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the browser tests need from Debian (chromium, CJK fonts) when it is missing.
+# Installs what the browser and deck tests need from Debian (chromium, CJK fonts, LibreOffice Impress to
+# open the briefing deck headless) when it is missing.
 # Without root or apt the tests are told why; in CI (CI=true) a missing browser is a failure.
 set -euo pipefail
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 missing=()
-for package in chromium fonts-noto-cjk; do
+for package in chromium fonts-noto-cjk libreoffice-impress-nogui; do
   installed "$package" || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -1,5 +1,6 @@
 """The served dashboard in headless Chromium: every page draws, in both languages and both widths."""
 
+import io
 import re
 import sys
 from collections.abc import Iterator
@@ -204,4 +205,36 @@ def test_browser_download_buttons_save_files_that_open(
     assert rows[0][0] == "编号"
     area = list(rows[0]).index("片区")
     assert {row[area] for row in rows[1:]} == {"宜昌片区"} and len(rows) > 10
+    context.close()
+
+
+def test_browser_briefing_button_saves_the_deck_of_the_selection(app_url: str, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pptx import Presentation
+
+    from ftz.briefing import Briefing, to_pptx
+    from ftz.filters import Filters, apply_filters
+    from loaders.store import load_metrics
+    from tests.test_briefing import made_at_of, make_briefing, summary
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{app_url}/?area={quote('宜昌片区')}")
+    wait_for_page(page, charts=True)
+    with page.expect_download(timeout=60_000) as download_info:
+        page.get_by_role("button", name="下载汇报 PPT").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("湖北自贸试验区实践案例指标_第七批_宜昌片区_")
+    assert download.suggested_filename.endswith(".pptx")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    deck = Presentation(str(saved))
+    filters = Filters(area=("宜昌片区",))
+    expected = make_briefing(apply_filters(load_metrics(), filters), "zh", filters, made_at_of(deck))
+    version = re.search(
+        r"数据版本 ([0-9a-f]{16})",
+        "\n".join(p.text for s in deck.slides[-1].shapes if s.has_text_frame for p in s.text_frame.paragraphs),
+    )
+    assert version is not None
+    expected = Briefing(**{**expected.__dict__, "data_version": version.group(1)})
+    assert summary(deck) == summary(Presentation(io.BytesIO(to_pptx(expected))))
     context.close()
