@@ -17,6 +17,7 @@ from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 
@@ -77,7 +78,8 @@ INSET_X, INSET_Y = Inches(0.1), Inches(0.05)
 # A line is about 1.45 em high in the CJK fonts a deck is shown in (Noto Sans CJK, 微软雅黑).
 LINE_HEIGHT = 1.45
 TOP_CASES = 10
-TABLE_ROWS = 8
+TABLE_ROWS = 12  # at most; fewer when their text needs two lines
+NOTE_HEIGHT = Inches(0.4)
 LIST_LINES = 14
 
 
@@ -186,7 +188,8 @@ class Deck:
     """A 16:9 presentation in the house template: a title bar on every slide, the slide's title in its
     title placeholder, one CJK font named throughout."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = "zh") -> None:
+        self.lang = lang
         self.presentation = Presentation()
         self.presentation.slide_width, self.presentation.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
         self._set_theme_fonts()
@@ -311,42 +314,51 @@ class Deck:
     def table(
         self,
         slide: Slide,
-        top: int,
         widths: Sequence[int],
         header: Sequence[str],
         rows: Sequence[Sequence[str]],
+        more: str,
+        total: int | None = None,
         size: float = BODY_SIZE,
-    ) -> int:
-        """Add a table, each cell cut to two lines of its column; return its height (rows never grow past
-        what the text needs, which is estimated)."""
+    ) -> None:
+        """Add a table under the title bar, each cell cut to two lines of its column. Rows that would run
+        past the content area are left out, and so are those past `rows` of the `total` it stands for;
+        `more` (with {n}, how many) then says so under the table."""
         header = [fit(text, box_width(width), size, 2, bold=True) for text, width in zip(header, widths, strict=True)]
         heights = [_row_height(header, widths, size, bold=True)]
-        shown = []
+        room = CONTENT_BOTTOM - CONTENT_TOP - NOTE_HEIGHT  # a note under the table may be needed
+        shown: list[list[str]] = []
         for row in rows:
             cells = [fit(text, box_width(width), size, 2) for text, width in zip(row, widths, strict=True)]
+            height = _row_height(cells, widths, size)
+            if sum(heights) + height > room:
+                break
             shown.append(cells)
-            heights.append(_row_height(cells, widths, size))
+            heights.append(height)
         frame = slide.shapes.add_table(
-            len(shown) + 1, len(widths), Emu(MARGIN), Emu(top), Emu(int(sum(widths))), Emu(int(sum(heights)))
+            len(shown) + 1, len(widths), Emu(MARGIN), Emu(CONTENT_TOP), Emu(int(sum(widths))), Emu(int(sum(heights)))
         )
         table = frame.table
         for index, width in enumerate(widths):
-            table.columns[index].width = width
+            table.columns[index].width = Emu(width)
         for index, height in enumerate(heights):
-            table.rows[index].height = height
+            table.rows[index].height = Emu(height)
         for row_index, cells in enumerate([list(header), *shown]):
             for column, text in enumerate(cells):
                 cell = table.cell(row_index, column)
                 cell.margin_left = cell.margin_right = INSET_X
                 cell.margin_top = cell.margin_bottom = INSET_Y
-                frame_ = cell.text_frame
-                frame_.word_wrap = True
-                run = frame_.paragraphs[0].add_run()
+                cell.text_frame.word_wrap = True
+                run = cell.text_frame.paragraphs[0].add_run()
                 run.text = text
                 self._style(run.font, size, row_index == 0, WHITE if row_index == 0 else DARK)
                 cell.fill.solid()
                 cell.fill.fore_color.rgb = PRIMARY if row_index == 0 else (LIGHT if row_index % 2 else WHITE)
-        return sum(heights)
+        left_out = (len(rows) if total is None else total) - len(shown)
+        if left_out > 0:
+            note = more.format(n=f"{left_out:,}")
+            top = CONTENT_TOP + sum(heights) + Inches(0.05)
+            self.text(slide, MARGIN, top, CONTENT_WIDTH, NOTE_HEIGHT, [(note, SMALL_SIZE, False, GREY)])
 
     def save(self, title: str, made_at: datetime) -> bytes:
         """Return the deck as .pptx bytes, its properties saying what it is and when it was made."""
@@ -425,7 +437,7 @@ def filters_in_words(filters: Filters, lang: str, names: Mapping[str, str]) -> s
     return t("item_sep", lang).join(said) if said else t("all_data", lang)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Briefing:
     """What a deck is made of: the selected rows and how to name and date them."""
 
@@ -443,6 +455,20 @@ class Briefing:
     def say(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
 
+    @cached_property
+    def several_batches(self) -> bool:
+        """Whether the selection spans batches: cases are then named with their batch (第七批 10)."""
+        return bool(self.rows["batch"].nunique() > 1)
+
+    def case_labels(self, rows: pd.DataFrame) -> list[str]:
+        """Return "10. case title" per row (led by the batch when the selection spans batches)."""
+        return case_labels(rows, "case_title", self.lang, self.several_batches)
+
+    def case_number(self, batch: object, case_no: object) -> str:
+        """Return 案例10 (第七批 案例10 when the selection spans batches)."""
+        case = self.say("highlight_case", case_no=int(str(case_no)))
+        return f"{batch_label(int(str(batch)), self.lang)} {case}" if self.several_batches else case
+
     def total_text(self, item: Mapping[Hashable, Any]) -> str:
         return format_total(float(item["total"]), str(item["unit_std"]), str(item["bound"]), self.lang)
 
@@ -450,8 +476,8 @@ class Briefing:
 def to_pptx(briefing: Briefing) -> bytes:
     """Return the briefing deck of the selection: cover, the selection at a glance, one slide per headline
     measure, time savings, highlights, one slide per area, sources."""
-    deck = Deck()
     b = briefing
+    deck = Deck(b.lang)
     totals_rows = b.rows[[*TOTAL_COLUMNS, "area"]]
     by_area = headline_totals(totals_rows, b.catalogue, by=["area"])
     headline = roll_up(by_area, ["area"])
@@ -509,18 +535,25 @@ def _cover(deck: Deck, b: Briefing) -> None:
 
 def _big_numbers(deck: Deck, slide: Slide, left: int, top: int, width: int, items: Sequence[tuple[str, str]]) -> None:
     """Add figures as big numbers, two to a row: a label of up to two lines over each value, the value on
-    one line (smaller when it is long: ≥ 18.3 bn yuan is never split)."""
+    one line (smaller when it is long: ≥ 18.3 bn yuan is never split). What does not fit above the footer
+    is counted in the last place instead, never silently left out."""
     column_width, row_height = width // 2, Inches(1.05)
     room = box_width(column_width)
+    places = 2 * int((CONTENT_BOTTOM - top) // row_height)
     for index, (label, value) in enumerate(items):
         row, column = divmod(index, 2)
+        x, y = left + column * column_width, top + row * row_height
+        if index == places - 1 and len(items) > places:
+            more = t("deck_more_measures", deck.lang, n=len(items) - index)
+            deck.text(slide, x, y, column_width, row_height, [(more, SMALL_SIZE + 1, False, GREY)])
+            break
         label = fit(label, room, SMALL_SIZE + 1, 2)
         largest = BIG_SIZE if lines_needed(label, room, SMALL_SIZE + 1) == 1 else BIG_SIZE - 4
         size = next(
             (s for s in range(largest, BODY_SIZE, -2) if lines_needed(value, room, s, bold=True) == 1), BODY_SIZE
         )
         paragraphs: list[Paragraph] = [(label, SMALL_SIZE + 1, False, GREY), (value, size, True, PRIMARY)]
-        deck.text(slide, left + column * column_width, top + row * row_height, column_width, row_height, paragraphs)
+        deck.text(slide, x, y, column_width, row_height, paragraphs)
 
 
 def _glance(deck: Deck, b: Briefing, headline: pd.DataFrame) -> None:
@@ -543,7 +576,7 @@ def _glance(deck: Deck, b: Briefing, headline: pd.DataFrame) -> None:
         (b.catalogue.name(str(item["measure"]), b.lang), b.total_text(item)) for item in headline.to_dict("records")
     ]
     left = MARGIN + chart_width + Inches(0.3)
-    _big_numbers(deck, slide, left, CONTENT_TOP, SLIDE_WIDTH - MARGIN - left, items[:10])
+    _big_numbers(deck, slide, left, CONTENT_TOP, SLIDE_WIDTH - MARGIN - left, items)
 
 
 def _measure_slide(deck: Deck, b: Briefing, item: Mapping[Hashable, Any], by_area: pd.DataFrame) -> None:
@@ -578,7 +611,7 @@ def _measure_slide(deck: Deck, b: Briefing, item: Mapping[Hashable, Any], by_are
     deck.bar_chart(
         slide,
         (left, CONTENT_TOP, width, CONTENT_BOTTOM - CONTENT_TOP),
-        [_short(label, limit) for label in case_labels(top, "case_title", b.lang)],
+        [_short(label, limit) for label in b.case_labels(top)],
         [(f"{name}{b.say('unit_in', unit=case_unit)}", (top["total"] / case_scale).tolist())],
         title=f"{b.say('deck_top_cases', n=len(top))}{b.say('unit_in', unit=case_unit)}",
         horizontal=True,
@@ -605,24 +638,27 @@ def _footer(deck: Deck, slide: Slide, text: str) -> None:
 
 def _time_slide(deck: Deck, b: Briefing) -> None:
     rows = b.rows[(b.rows["indicator"] == "time").to_numpy()]
-    pairs = localized(time_pairs(rows), b.lang)
+    pairs = time_pairs(rows).sort_values("cut", ascending=False, kind="stable")
     saved, _ = reductions_and_durations(rows)
-    if pairs.empty and saved.empty:
+    total = len(pairs) + len(saved)
+    if not total:
         return
     slide = deck.slide(b.say("page_time"))
-    table: list[list[str]] = []
-    pairs = pairs.sort_values("cut", ascending=False, kind="stable")
-    for record, before, after in zip(
-        pairs.to_dict("records"),
-        figures_said(pairs, "before", b.lang),
-        figures_said(pairs, "after", b.lang),
-        strict=True,
-    ):
-        case = case_labels(pd.DataFrame([record]), "case_title", b.lang)[0]
-        table.append([case, str(record["metric"]), f"{before} → {after}", f"{record['cut']:.1%}"])
-    saved = localized(saved, b.lang)
-    for record in saved.to_dict("records"):
-        case = case_labels(pd.DataFrame([record]), "case_title", b.lang)[0]
+    # Only the rows a slide can show are labelled; the note under the table counts the rest.
+    pairs = localized(pairs.head(TABLE_ROWS), b.lang)
+    table: list[list[str]] = [
+        [case, str(metric), f"{before} → {after}", f"{cut:.1%}"]
+        for case, metric, before, after, cut in zip(
+            b.case_labels(pairs),
+            pairs["metric"],
+            figures_said(pairs, "before", b.lang),
+            figures_said(pairs, "after", b.lang),
+            pairs["cut"],
+            strict=True,
+        )
+    ]
+    alone = localized(saved.head(TABLE_ROWS), b.lang)
+    for case, record in zip(b.case_labels(alone), alone.to_dict("records"), strict=True):
         figure = (
             english_figure(
                 float(record["value"]), str(record["unit"]), row_bound(record["qualifier"], None), record["value_high"]
@@ -631,19 +667,10 @@ def _time_slide(deck: Deck, b: Briefing) -> None:
             else str(record["value_text"])
         )
         table.append([case, str(record["metric"]), f"{b.say('reduction')} {figure}", "—"])
-    shown = table[:TABLE_ROWS]
+    table = table[:TABLE_ROWS]
     widths = [Inches(4.1), Inches(3.6), Inches(3.0), Inches(1.6)]
     header = [b.say("deck_case"), b.say("deck_item"), b.say("deck_change"), b.say("deck_cut")]
-    height = deck.table(slide, CONTENT_TOP, widths, header, shown)
-    if len(table) > len(shown):
-        deck.text(
-            slide,
-            MARGIN,
-            CONTENT_TOP + height + Inches(0.1),
-            CONTENT_WIDTH,
-            Inches(0.4),
-            [(b.say("deck_more_rows", n=len(table) - len(shown)), SMALL_SIZE, False, GREY)],
-        )
+    deck.table(slide, widths, header, table, b.say("deck_more_rows"), total)
 
 
 def _highlights_slide(deck: Deck, b: Briefing) -> None:
@@ -661,20 +688,18 @@ def _highlights_slide(deck: Deck, b: Briefing) -> None:
             if b.lang == "en"
             else str(detail["value_text"])
         )
-        case = b.say("highlight_case", case_no=int(detail["case_no"]))
-        if b.rows["batch"].nunique() > 1:
-            case = f"{batch_label(int(detail['batch']), b.lang)} {case}"
+        case = b.case_number(detail["batch"], detail["case_no"])
         table.append([b.catalogue.name(str(item["measure"]), b.lang), value, case, str(detail["case_title"])])
     widths = [Inches(2.9), Inches(3.0), Inches(1.8), Inches(4.6)]
     header = [b.say("choose_measure"), b.say("deck_figure"), b.say("deck_case"), b.say("deck_case_title")]
-    deck.table(slide, CONTENT_TOP, widths, header, table)
+    deck.table(slide, widths, header, table, b.say("deck_more_highlights"))
 
 
 def _area_slide(deck: Deck, b: Briefing, area: str, by_area: pd.DataFrame) -> None:
     slide = deck.slide(_named(b.names, area))
     cases = localized(first_of_each_case(b.rows[(b.rows["area"] == area).to_numpy()]), b.lang)
     list_width = Inches(7.0)
-    labels = case_labels(cases, "case_title", b.lang)
+    labels = b.case_labels(cases)
     heading = b.say("deck_area_cases", n=len(labels))
     if len(labels) > LIST_LINES:
         labels = [*labels[: LIST_LINES - 1], b.say("deck_more_cases", n=len(labels) - LIST_LINES + 1)]
@@ -690,7 +715,7 @@ def _area_slide(deck: Deck, b: Briefing, area: str, by_area: pd.DataFrame) -> No
     items += [
         (b.catalogue.name(str(item["measure"]), b.lang), b.total_text(item)) for item in by_area.to_dict("records")
     ]
-    _big_numbers(deck, slide, left, CONTENT_TOP, SLIDE_WIDTH - MARGIN - left, items[:10])
+    _big_numbers(deck, slide, left, CONTENT_TOP, SLIDE_WIDTH - MARGIN - left, items)
 
 
 def _sources_slide(deck: Deck, b: Briefing) -> None:

@@ -45,11 +45,11 @@ def _figure(title: str, height: int, traces: Sequence[BaseTraceType] = (), **lay
     return go.Figure(data=list(traces), layout=base)
 
 
-def case_labels(rows: pd.DataFrame, text: str, lang: str) -> list[str]:
-    """Return "case number. text" per row, led by the batch when the rows come from more than one,
-    so that the same case number and words in two batches stay two bars."""
+def case_labels(rows: pd.DataFrame, text: str, lang: str, with_batch: bool | None = None) -> list[str]:
+    """Return "case number. text" per row, led by the batch when the rows come from more than one (or
+    when `with_batch` says so), so that the same case number and words in two batches stay two bars."""
     numbered = [f"{n}. {words}" for n, words in zip(rows["case_no"], rows[text], strict=True)]
-    if rows["batch"].nunique() <= 1:
+    if not (rows["batch"].nunique() > 1 if with_batch is None else with_batch):
         return numbered
     return [f"{batch_label(int(b), lang)} {label}" for b, label in zip(rows["batch"], numbered, strict=True)]
 

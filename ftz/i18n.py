@@ -152,6 +152,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "deck_change": ("办理时间变化", "Processing time"),
     "deck_cut": ("压缩比例", "Cut"),
     "deck_more_rows": ("另有 {n} 项，见看板“时效提升”页。", "{n} more on the dashboard's Time savings page."),
+    "deck_more_highlights": ("另有 {n} 项，见看板总览页。", "{n} more on the dashboard's overview."),
+    "deck_more_measures": ("另有 {n} 个主要指标，见后续各页", "{n} more headline measures on the next slides"),
     "deck_figure": ("数据（原文）", "Figure"),
     "deck_case_title": ("案例名称", "Case title"),
     "deck_area_cases": ("案例（{n} 个）", "Cases ({n})"),

@@ -3,6 +3,7 @@ real CJK font's metrics, English without Chinese, the command line and the butto
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -168,27 +169,43 @@ def test_briefing_slides_of_a_filtered_selection_in_english() -> None:
     assert "Selection: Area: Yichang Area" in texts(deck)[0]
 
 
-def test_briefing_charts_are_native_and_hold_the_aggregates_totals() -> None:
-    rows, catalogue = load_metrics(), load_catalogue()
-    deck = deck_of("zh")
+SELECTIONS = {
+    "all": Filters(),
+    "wuhan": Filters(area=("武汉片区",)),
+    "finance and government": Filters(category=("金融改革创新", "政府职能转变")),
+    "outcomes at zone scope": Filters(kind=("outcome",), scope=("zone",)),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("selection", list(SELECTIONS))
+def test_briefing_charts_are_native_and_hold_the_aggregates_totals(lang: str, selection: str) -> None:
+    filters = SELECTIONS[selection]
+    rows, catalogue = apply_filters(load_metrics(), filters), load_catalogue()
+    names = english_names(ROOT / "data" / "metrics.csv") if lang == "en" else {}
+    deck = deck_of(lang, filters)
     by_area = headline_totals(rows, catalogue, by=["area"])
     headline = roll_up(by_area, ["area"])
     # The glance: cases by category (bars) and area (series).
     (_, categories, series), *_ = [chart_data(c) for c in charts(deck.slides[1])]
     counts = crosstab(first_of_each_case(rows), "category", "area")
-    assert categories == [str(c) for c in counts.index]
-    assert series == [(str(a), [float(v) for v in counts[a]]) for a in counts.columns]
-    assert sum(sum(values) for _, values in series) == 28
-    for slide, measure in zip(list(deck.slides)[2:8], headline["measure"], strict=True):
+    assert categories == [names.get(str(c), str(c)) for c in counts.index]
+    assert series == [(names.get(str(a), str(a)), [float(v) for v in counts[a]]) for a in counts.columns]
+    assert sum(sum(values) for _, values in series) == rows.drop_duplicates(["batch", "case_no"]).shape[0]
+    measure_slides = list(deck.slides)[2 : 2 + len(headline)]
+    assert [s.shapes.title.text_frame.text.split(t("label_sep", lang))[0] for s in measure_slides] == [
+        catalogue.name(m, lang) for m in headline["measure"]
+    ]
+    for slide, measure in zip(measure_slides, headline["measure"], strict=True):
         area_chart, case_chart = charts(slide)
         unit_std = catalogue.standard_unit(measure)
         expected = by_area[by_area["measure"] == measure]
-        scale, _ = display_scale(float(expected["total"].max()), unit_std, "zh")
+        scale, _ = display_scale(float(expected["total"].max()), unit_std, lang)
         _, areas, ((_, values),) = chart_data(area_chart)
-        assert areas == expected["area"].astype(str).tolist()
+        assert areas == [names.get(str(a), str(a)) for a in expected["area"]]
         assert values == pytest.approx((expected["total"] / scale).tolist())
         per_case = totals(rows, catalogue, measure, by=["batch", "case_no"]).nlargest(10, "total")
-        scale, _ = display_scale(float(per_case["total"].max()), unit_std, "zh")
+        scale, _ = display_scale(float(per_case["total"].max()), unit_std, lang)
         _, cases, ((_, values),) = chart_data(case_chart)
         assert [int(label.split(".")[0]) for label in cases] == per_case["case_no"].tolist()
         assert values == pytest.approx((per_case["total"] / scale).tolist())
@@ -391,7 +408,7 @@ def test_briefing_command_line_writes_the_deck_of_the_selection(tmp_path: Path) 
     filters = Filters(batch=("7",), area=("宜昌片区",))
     briefing = make_briefing(apply_filters(load_metrics(), filters), "en", filters, made_at)
     version = next(line for line in texts(written)[-1] if line.startswith("Data version"))
-    briefing = Briefing(**{**briefing.__dict__, "data_version": version.split()[2].rstrip(",")})
+    briefing = dataclasses.replace(briefing, data_version=version.split()[2].rstrip(","))
     assert summary(written) == summary(open_deck(to_pptx(briefing)))
     assert not list(tmp_path.glob("*.part"))
 
@@ -483,6 +500,61 @@ def test_briefing_button_gives_the_deck_of_the_selection(
     version = next(line for line in texts(deck)[-1] if "版本" in line or line.startswith("Data version"))
     found = re.search(r"[0-9a-f]{16}", version)
     assert found is not None
-    expected = Briefing(**{**expected.__dict__, "data_version": found.group()})
+    expected = dataclasses.replace(expected, data_version=found.group())
     assert summary(deck) == summary(open_deck(to_pptx(expected)))
     assert "Xiangyang Area" in titles(deck) if lang == "en" else "襄阳片区" in titles(deck)
+
+
+def many_time_pairs() -> pd.DataFrame:
+    """The shipped table with case 19 (a before → after pair) copied as twenty more cases."""
+    rows = load_metrics()
+    case = rows[rows["case_no"] == 19]
+    copies = [
+        case.assign(
+            case_no=100 + i,
+            fact_id=case["fact_id"].str.replace("7-19-", f"7-{100 + i}-", regex=False),
+            case_title=case["case_title"].astype(str) + f"（{i}）",
+        )
+        for i in range(20)
+    ]
+    return pd.concat([rows, *copies], ignore_index=True)
+
+
+@pytest.mark.skipif(not Path(NOTO).exists(), reason="needs Debian's fonts-noto-cjk (make system-deps)")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_briefing_a_long_table_stops_above_the_footer_and_counts_the_rest(lang: str) -> None:
+    rows = many_time_pairs()
+    deck = deck_of(lang, rows=rows)
+    assert overflowing(deck) == []
+    slide = next(s for s in deck.slides if s.shapes.title.text_frame.text == t("page_time", lang))
+    (table,) = [shape.table for shape in slide.shapes if shape.has_table]
+    shown = len(table.rows) - 1
+    # 21 pairs and 2 reductions stated alone (checked by hand: cases 19 and 24 of the 7th batch, copied).
+    (note,) = [
+        s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text and not s.is_placeholder
+    ]
+    assert note == t("deck_more_rows", lang, n=23 - shown)
+    assert 0 < shown < 23
+
+
+@pytest.mark.skipif(not Path(NOTO).exists(), reason="needs Debian's fonts-noto-cjk (make system-deps)")
+def test_briefing_more_headline_measures_than_places_are_counted_not_dropped() -> None:
+    from loaders.measures import Catalogue
+
+    catalogue = load_catalogue()
+    table = catalogue.table.copy()
+    additive = table["additive"].astype(bool)
+    table.loc[additive, "headline"] = range(1, int(additive.sum()) + 1)
+    every = Catalogue(table)
+    rows = load_metrics()
+    briefing = dataclasses.replace(make_briefing(rows, "zh"), catalogue=every)
+    deck = open_deck(to_pptx(briefing))
+    assert overflowing(deck) == []
+    headline = roll_up(headline_totals(rows, every, by=["area"]), ["area"])
+    assert len(headline) > 8
+    glance = list(deck.slides)[1]
+    tiles = [s for s in glance.shapes if s.has_text_frame and len(s.text_frame.paragraphs) == 2]
+    (more,) = [s.text_frame.text for s in glance.shapes if s.has_text_frame and "另有" in s.text_frame.text]
+    left_out = int(re.search(r"另有 (\d+) 个", more).group(1))  # type: ignore[union-attr]
+    assert len(tiles) + left_out == 2 + len(headline)
+    assert len(deck.slides) == 2 + len(headline) + 2 + 3 + 1

@@ -1,5 +1,6 @@
 """The served dashboard in headless Chromium: every page draws, in both languages and both widths."""
 
+import dataclasses
 import io
 import re
 import sys
@@ -211,7 +212,7 @@ def test_browser_download_buttons_save_files_that_open(
 def test_browser_briefing_button_saves_the_deck_of_the_selection(app_url: str, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from pptx import Presentation
 
-    from ftz.briefing import Briefing, to_pptx
+    from ftz.briefing import to_pptx
     from ftz.filters import Filters, apply_filters
     from loaders.store import load_metrics
     from tests.test_briefing import made_at_of, make_briefing, summary
@@ -235,6 +236,6 @@ def test_browser_briefing_button_saves_the_deck_of_the_selection(app_url: str, b
         "\n".join(p.text for s in deck.slides[-1].shapes if s.has_text_frame for p in s.text_frame.paragraphs),
     )
     assert version is not None
-    expected = Briefing(**{**expected.__dict__, "data_version": version.group(1)})
+    expected = dataclasses.replace(expected, data_version=version.group(1))
     assert summary(deck) == summary(Presentation(io.BytesIO(to_pptx(expected))))
     context.close()
