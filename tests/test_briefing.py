@@ -21,18 +21,9 @@ from pptx import Presentation
 from pptx.util import Emu, Pt
 
 from ftz.aggregate import crosstab, first_of_each_case, headline_totals, roll_up, totals
-from ftz.briefing import (
-    CONTENT_BOTTOM,
-    FONT_NAME,
-    SLIDE_HEIGHT,
-    SLIDE_WIDTH,
-    Briefing,
-    Deck,
-    display_scale,
-    main,
-    to_pptx,
-)
+from ftz.briefing import Briefing, display_scale, main, to_pptx
 from ftz.charts import format_total
+from ftz.deck import CONTENT_BOTTOM, DARK, FONT_NAME, SLIDE_HEIGHT, SLIDE_WIDTH, Deck
 from ftz.filters import Filters, apply_filters
 from ftz.i18n import t
 from loaders.measures import load_catalogue
@@ -383,7 +374,7 @@ def test_briefing_labels_are_text_never_formulas_or_markup(label: str) -> None:
     deck = Deck()
     slide = deck.slide(label)
     deck.bar_chart(slide, (0, 0, 4_000_000, 3_000_000), [label, "武汉片区"], [(label, [1, 2])], title=label)
-    deck.text(slide, 0, 3_000_000, 4_000_000, 1_000_000, [(label, 14, False, deck_color())])
+    deck.text(slide, 0, 3_000_000, 4_000_000, 1_000_000, [(label, 14, False, DARK)])
     read = open_deck(deck.save("t", MADE_AT))
     assert titles(read) == [label]
     chart = charts(read.slides[0])[0]
@@ -392,12 +383,6 @@ def test_briefing_labels_are_text_never_formulas_or_markup(label: str) -> None:
     cell = book.worksheets[0]["A2"]
     assert (cell.value, cell.data_type) == (label, "s")
     assert label in texts(read)[0]
-
-
-def deck_color() -> Any:
-    from ftz.briefing import DARK
-
-    return DARK
 
 
 def test_briefing_command_line_writes_the_deck_of_the_selection(tmp_path: Path) -> None:
