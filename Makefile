@@ -7,7 +7,7 @@ ADDRESS ?= localhost
 PORT ?= 8501
 BASE_PATH ?=
 
-.PHONY: run test bench lint format system-deps clean
+.PHONY: run test bench loadtest lint format system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(VENV)/.test-deps: requirements.txt requirements-test.txt | $(BIN)/python
 	touch $@ $(VENV)/.run-deps
 
 run: $(VENV)/.run-deps
-	$(BIN)/streamlit run dashboard.py --server.address "$(ADDRESS)" --server.port "$(PORT)" --server.baseUrlPath "$(BASE_PATH)"
+	$(BIN)/python serve.py dashboard.py --server.address "$(ADDRESS)" --server.port "$(PORT)" --server.baseUrlPath "$(BASE_PATH)"
 
 system-deps:
 	@bash scripts/ensure-system-packages.sh
@@ -43,6 +43,11 @@ test: $(VENV)/.test-deps system-deps lint
 SIZES ?= 10000,100000,1000000
 bench: $(VENV)/.test-deps system-deps
 	$(BIN)/python -m bench.run --sizes "$(SIZES)" --browser
+
+# Sessions at once through Streamlit's websocket protocol, then a browser check (see BENCHMARKS.md).
+SESSIONS ?= 1,10,30
+loadtest: $(VENV)/.test-deps system-deps
+	$(BIN)/python -m bench.loadtest --sessions "$(SESSIONS)" --browser 3
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

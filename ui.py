@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -59,6 +61,7 @@ from loaders.store import (
 # the entry script's filters. This app always navigates with st.navigation.
 PagesManager.uses_pages_directory = False
 CODE_KEYS = ("indicator", "kind", "scope")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Store:
     changed: str  # when the data last changed, as shown (see loaders.store.last_changed)
     version: str
     catalogue: Catalogue
+    token: str  # names this reading of the store and its catalogue: what memoised results are keyed by
 
     @cached_property
     def search(self) -> pd.Series:
@@ -133,6 +137,20 @@ class View:
         """Return how many cases the selected rows come from."""
         return int(self._selected_cases.sum())
 
+    @cached_property
+    def key(self) -> str:
+        """Name what the page shows: the store's reading, the language, the filters, and in English the
+        registers' names. Equal views in any two sessions have equal keys."""
+        filters = json.dumps(self.filters.to_query(), ensure_ascii=False, sort_keys=True)
+        names = names_state() if self.lang == "en" else ()
+        return f"{self.store.token}|{self.lang}|{filters}|{names}"
+
+    def memo(self, name: str, build: Callable[[], T]) -> T:
+        """Return what `build` makes for this view, made once for every session that shows the same view.
+        `name` must say everything `build` reads besides the view (the page, the measure chosen…); what it
+        returns is shared, so it is never changed by the caller."""
+        return cast(T, _memo(self.key, name, build))
+
     def columns(self, *names: str) -> pd.DataFrame:
         """Return the selected rows, only these columns."""
         return self.store.frame.loc[self.mask, list(names)]
@@ -156,6 +174,12 @@ class View:
         return frame[chosen] if columns is None else frame.loc[chosen, list(columns)]
 
 
+@st.cache_resource(show_spinner=False, max_entries=2048)
+def _memo(key: str, name: str, _build: Callable[[], object]) -> object:
+    del key, name  # the cache's key only
+    return _build()
+
+
 def store_path() -> Path:
     """Return the store the app shows: FTZ_METRICS_PATH if set, else data/metrics.csv."""
     return Path(os.environ.get("FTZ_METRICS_PATH", METRICS_PATH))
@@ -168,11 +192,13 @@ def _read_store(
     # Keyed by size and mtime so that a refreshed file is read again on the next rerun, and only then;
     # by the catalogue's, so that a changed catalogue is read and the rows checked against it; and by the
     # change log's, which an import writes after the store and which says when the data changed.
-    del size, states
     result = read_metrics(Path(path))
     frame = result.frame
     changed = last_changed(Path(path))
-    return Store(frame, filter_options(frame), changed, file_digest(Path(path))[:16], store_catalogue(Path(path)))
+    token = hashlib.sha256(repr((path, size, mtime_ns, states)).encode()).hexdigest()[:16]
+    return Store(
+        frame, filter_options(frame), changed, file_digest(Path(path))[:16], store_catalogue(Path(path)), token
+    )
 
 
 def file_digest(path: Path) -> str:
@@ -234,14 +260,18 @@ def _english_names(path: str, states: tuple[tuple[int, int] | None, ...]) -> dic
     return english_names(Path(path))
 
 
+def names_state() -> tuple[tuple[int, int] | None, ...]:
+    """Return the state of the registers that name areas, categories and departments in English."""
+    path = store_path()
+    return tuple(file_state(beside(path, register)) for register, _, _ in NAME_REGISTERS)
+
+
 def display_names(lang: str) -> dict[str, str]:
     """Return how areas, categories and providing departments are named in the language, for labels: in
     English the registers' English names; in Chinese the document's names, which the data already holds."""
     if lang != "en":
         return {}
-    path = store_path()
-    states = tuple(file_state(beside(path, register)) for register, _, _ in NAME_REGISTERS)
-    return _english_names(str(path), states)
+    return _english_names(str(store_path()), names_state())
 
 
 def _format_for(key: str, lang: str) -> Callable[[str], str]:

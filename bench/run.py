@@ -138,7 +138,7 @@ def measure_size(rows: int, repeats: int, folder: Path) -> list[tuple[str, int, 
     results.append(("load (typed, validated)", rows, ours, floor, "≤ 1.5× floor"))
     frame = read_metrics(store).frame
     catalogue = store_catalogue(store)
-    served = Store(frame, filter_options(frame), "bench", "bench", catalogue)
+    served = Store(frame, filter_options(frame), "bench", "bench", catalogue, "bench")
     # A server has answered clicks before this one: each side runs once untimed, then 9+ times.
     ours, floor = paired_times(
         lambda: interaction(served),
@@ -233,7 +233,7 @@ def serve_page(script: str, env: dict[str, str] | None = None) -> AbstractContex
     from tests.conftest import free_port, serve
 
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
+    command = [sys.executable, str(ROOT / "serve.py"), script, "--server.port", str(port)]
     command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
     return serve(command, ROOT, port, timeout=300, env=env)
 

@@ -1,6 +1,7 @@
 """总览 Overview: cases, figures, the headline measures' totals, their largest single figures, what each
 area achieved, and where the cases are."""
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from ftz.aggregate import (
@@ -12,7 +13,7 @@ from ftz.aggregate import (
     roll_up,
 )
 from ftz.charts import format_total, make_area_category_heatmap, make_total_bar
-from ftz.highlight import highlight_links
+from ftz.highlight import HighlightLink, highlight_links
 from ftz.i18n import batch_label, batch_title, t
 from ui import area_colors, area_names, briefing_button, display_names, get_batches, get_view, show_chart, stop_if_empty
 
@@ -40,11 +41,13 @@ tiles[0].metric(t("kpi_cases", lang), f"{view.cases:,}")
 tiles[1].metric(t("kpi_figures", lang), f"{view.figures:,}")
 tiles[2].metric(t("kpi_areas", lang), f"{cases['area'].nunique():,}")
 
-rows = view.columns(*TOTAL_COLUMNS, "area")
 st.subheader(t("headline", lang), help=t("kpi_help", lang))
-# The headline measures are added once, by area; the tiles add up the areas (see roll_up).
-by_area = headline_totals(rows, catalogue, by=["area"])
-headline = roll_up(by_area, ["area"])
+# The headline measures are added once, by area; the tiles add up the areas (see roll_up). What follows
+# is made once per view (store, filters, language) for every session that shows it.
+by_area = view.memo(
+    "headline_by_area", lambda: headline_totals(view.columns(*TOTAL_COLUMNS, "area"), catalogue, by=["area"])
+)
+headline = view.memo("headline", lambda: roll_up(by_area, ["area"]))
 if headline.empty:
     st.info(t("no_totals", lang))
 else:
@@ -60,33 +63,49 @@ else:
                 f"{t('sentence_end', lang)}{t('kpi_help', lang)}",
             )
 
-largest = highlights(rows, catalogue)
-if not largest.empty:
-    st.subheader(t("highlights", lang))
+
+def overview_highlights() -> list[HighlightLink]:
+    largest = highlights(view.columns(*TOTAL_COLUMNS), catalogue)
     details = view.store.frame.loc[largest.index, list(HIGHLIGHT_COLUMNS)]
-    for link in highlight_links(largest, details, catalogue, lang):
+    return highlight_links(largest, details, catalogue, lang)
+
+
+links = view.memo("highlight_links", overview_highlights)
+if links:
+    st.subheader(t("highlights", lang))
+    for link in links:
         st.page_link(
             "pages/case.py", label=link.label, query_params={"case": link.case}, help=link.quote, icon=":material/star:"
         )
 
 # What each area achieved: the headline measures side by side, one small chart each (on a phone they
 # stack), then where the cases are.
+colors, names = area_colors(), area_names(lang)
+
+
+def area_figures() -> dict[str, go.Figure]:
+    return {
+        measure: make_total_bar(
+            by_area[by_area["measure"] == measure],
+            "area",
+            catalogue.standard_unit(measure),
+            lang,
+            colors,
+            names,
+            catalogue.name(measure, lang),
+            height=260,
+        )
+        for measure in headline["measure"]
+    }
+
+
 if not headline.empty:
     st.subheader(t("headline_by_area", lang))
-    measures = headline["measure"].tolist()
+    figures = list(view.memo("area_figures", area_figures).items())
     # Row by row, so that on a phone, where columns stack, the charts keep the tiles' order.
-    for start in range(0, len(measures), 3):
-        for chart, measure in zip(st.columns(3), measures[start : start + 3], strict=False):
-            figure = make_total_bar(
-                by_area[by_area["measure"] == measure],
-                "area",
-                catalogue.standard_unit(measure),
-                lang,
-                area_colors(),
-                area_names(lang),
-                catalogue.name(measure, lang),
-                height=260,
-            )
+    for start in range(0, len(figures), 3):
+        for chart, (measure, figure) in zip(st.columns(3), figures[start : start + 3], strict=False):
             with chart:
                 show_chart(figure, f"by-area-{measure}", f"ov_area_{measure}")
-show_chart(make_area_category_heatmap(cases, lang, display_names(lang)), "cases-by-area-category", "ov_heatmap")
+heatmap = view.memo("heatmap", lambda: make_area_category_heatmap(cases, lang, display_names(lang)))
+show_chart(heatmap, "cases-by-area-category", "ov_heatmap")

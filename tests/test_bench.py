@@ -39,3 +39,36 @@ def test_browser_bench_runs_on_a_tiny_store(tmp_path: Path, capsys: pytest.Captu
         assert printed.count(measure) == 2, measure  # the shipped store and the tiny one
     received = [line for line in printed.splitlines() if "their message received" in line]
     assert len(received) == 4 and not any("nan" in line for line in received)  # the message was seen
+
+
+def test_loadtest_drives_sessions_at_once_and_counts_no_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.loadtest import main as loadtest
+
+    assert loadtest(["--sessions", "1,3", "--runs", "2", "--pages-runs", "1", "--idle", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "3 sessions" in printed and "per idle session" in printed
+    for page in ("/areas", "/case", "/refresh"):
+        assert f"\n{page} " in printed
+
+
+def test_loadtest_reports_a_page_that_fails(tmp_path: Path) -> None:
+    import asyncio
+
+    from bench.loadtest import load_step
+    from bench.run import serve_page
+
+    broken = tmp_path / "broken.py"
+    broken.write_text('import streamlit as st\nst.title("x")\nraise ValueError("boom")\n', encoding="utf-8")
+    with serve_page(str(broken)) as url:
+        outcome, _ = asyncio.run(load_step(url, sessions=2, runs=2))
+    assert len(outcome.times) == 4
+    # The app shows no error details (.streamlit/config.toml): each run's error is Streamlit's notice.
+    assert len(outcome.errors) == 4 and all("encountered an error" in error for error in outcome.errors)
+
+
+def test_loadtest_drives_loopback_only() -> None:
+    from bench.loadtest import websocket_url
+
+    assert websocket_url("http://127.0.0.1:8501/ftz/") == "ws://127.0.0.1:8501/ftz/_stcore/stream"
+    with pytest.raises(SystemExit):
+        websocket_url("http://10.0.0.8:8501")

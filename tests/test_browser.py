@@ -19,7 +19,7 @@ WIDTHS = {"desktop": (1366, 768), "phone": (390, 844)}
 @pytest.fixture(scope="module")
 def app_url() -> Iterator[str]:
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
+    command = [sys.executable, "serve.py", "dashboard.py"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
     with serve(command, ROOT, port) as url:
         yield url
@@ -148,7 +148,7 @@ def titles_under_legends(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_browser_a_link_opened_first_on_a_fresh_server_finds_its_page(browser) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
+    command = [sys.executable, "serve.py", "dashboard.py"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
     with serve(command, ROOT, port) as url:
         page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
