@@ -406,13 +406,49 @@ def show_chart(fig: go.Figure, name: str, key: str) -> None:
     st.plotly_chart(fig, config=config, key=key)
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """What the areas or categories page shows of one measure: its three charts, how many cases its
+    figures come from, and the indicator's other figures (left out of its totals) as a table."""
+
+    total: go.Figure
+    cases: go.Figure
+    treemap: go.Figure
+    case_count: int
+    others: pd.DataFrame
+    others_count: int
+
+
+def compare(view: View, dimension: str, indicator: str, measure: str) -> Comparison:
+    """Return the comparison of one measure by area or category, from ftz.aggregate's totals."""
+    lang, catalogue = view.lang, view.store.catalogue
+    rows = view.rows_where(indicator=indicator)
+    unit, title = catalogue.standard_unit(measure), catalogue.name(measure, lang)
+    names, colors = display_names(lang), area_colors()
+    chosen = summable_in(rows, catalogue, measure)
+    shown = localized(chosen, lang)
+    levels = ["area", "category"] if dimension == "area" else ["category", "area"]
+    others = rows[~rows.index.isin(chosen.index)]
+    return Comparison(
+        total=make_total_bar(
+            totals(rows, catalogue, measure, by=[dimension]), dimension, unit, lang, colors, names, title
+        ),
+        cases=make_case_bar(shown, unit, lang, colors, names, title),
+        treemap=make_treemap(shown, levels, unit, lang, colors, names, title),
+        case_count=case_count(chosen),
+        others=table_frame(others, lang, catalogue),
+        others_count=len(others),
+    )
+
+
 def compare_page(view: View, dimension: str) -> None:
     """Lay out the areas or categories page: pick an indicator family, then one of its measures; then
-    totals, cases and a treemap of that measure alone, and the figures left out of its totals."""
+    totals, cases and a treemap of that measure alone, and the figures left out of its totals. What the
+    page computes is made once per view and choice for every session (View.memo)."""
     lang, catalogue = view.lang, view.store.catalogue
     st.title(t("page_areas" if dimension == "area" else "page_categories", lang))
     stop_if_empty(view)
-    indicators = indicator_choices(view.columns(*TOTAL_COLUMNS), catalogue)
+    indicators = view.memo("indicators", lambda: indicator_choices(view.columns(*TOTAL_COLUMNS), catalogue))
     if not indicators:
         st.info(t("no_totals", lang))
         st.stop()
@@ -423,8 +459,9 @@ def compare_page(view: View, dimension: str) -> None:
         format_func=lambda code: code_label("indicator", code, lang),
         key=f"{dimension}_indicator",
     )
-    rows = view.rows_where(indicator=indicator)
-    measures = measure_choices(rows, catalogue, indicator)
+    measures = view.memo(
+        f"measures-{indicator}", lambda: measure_choices(view.rows_where(indicator=indicator), catalogue, indicator)
+    )
     current = st.session_state.get(f"{dimension}_measure")
     measure = right.selectbox(
         t("choose_measure", lang),
@@ -434,29 +471,18 @@ def compare_page(view: View, dimension: str) -> None:
         help=catalogue.definition(current if current in measures else measures[0], lang),
     )
     st.caption(f"{t('definition', lang)}{t('label_sep', lang)}{catalogue.definition(measure, lang)}")
-    unit = catalogue.standard_unit(measure)
-    names = display_names(lang)
-    colors = area_colors()
-    by_dimension = totals(rows, catalogue, measure, by=[dimension])
-    chosen = summable_in(rows, catalogue, measure)
-    shown = localized(chosen, lang)
+    shown = view.memo(
+        f"compare-{dimension}-{indicator}-{measure}", lambda: compare(view, dimension, indicator, measure)
+    )
     file_stem = f"{dimension}-{measure}"
-    title = catalogue.name(measure, lang)
-    show_chart(
-        make_total_bar(by_dimension, dimension, unit, lang, colors, names, title),
-        f"{file_stem}-total",
-        f"{dimension}_total",
-    )
-    show_chart(make_case_bar(shown, unit, lang, colors, names, title), f"{file_stem}-cases", f"{dimension}_cases")
-    caption_if_cut(CHART_ITEMS, case_count(chosen), lang)
-    levels = ["area", "category"] if dimension == "area" else ["category", "area"]
-    show_chart(
-        make_treemap(shown, levels, unit, lang, colors, names, title), f"{file_stem}-treemap", f"{dimension}_treemap"
-    )
-    others = rows[~rows.index.isin(chosen.index)]
-    if not others.empty:
-        st.caption(t("excluded_from_totals", lang, n=len(others)))
-        show_table(others, lang, key=f"{dimension}_others", catalogue=catalogue)
+    show_chart(shown.total, f"{file_stem}-total", f"{dimension}_total")
+    show_chart(shown.cases, f"{file_stem}-cases", f"{dimension}_cases")
+    caption_if_cut(CHART_ITEMS, shown.case_count, lang)
+    show_chart(shown.treemap, f"{file_stem}-treemap", f"{dimension}_treemap")
+    if shown.others_count:
+        st.caption(t("excluded_from_totals", lang, n=shown.others_count))
+        caption_if_cut(TABLE_ROWS, shown.others_count, lang, "showing")
+        st.dataframe(shown.others, hide_index=True, key=f"{dimension}_others")
     download_buttons(view, key=dimension, briefing=True)
 
 
@@ -468,8 +494,13 @@ EXPLORER_COLUMNS = [*TABLE_COLUMNS, "batch", "value_std", "unit_std", "case_titl
 def show_table(rows: pd.DataFrame, lang: str, key: str, catalogue: Catalogue) -> None:
     """Show figures as they are written, under the schema's column names in the language, codes and
     measures by their names (the first TABLE_ROWS of them)."""
-    columns = TABLE_COLUMNS
     caption_if_cut(TABLE_ROWS, len(rows), lang, "showing")
+    st.dataframe(table_frame(rows, lang, catalogue), hide_index=True, key=key)
+
+
+def table_frame(rows: pd.DataFrame, lang: str, catalogue: Catalogue) -> pd.DataFrame:
+    """Return the first TABLE_ROWS figures as show_table shows them."""
+    columns = TABLE_COLUMNS
     rows = localized(rows.head(TABLE_ROWS), lang)
     shown = rows[columns].assign(
         measure=rows["measure"].astype(str).map(catalogue.names(lang)),
@@ -478,7 +509,7 @@ def show_table(rows: pd.DataFrame, lang: str, key: str, catalogue: Catalogue) ->
         area=rows["area"].astype(str).map(area_names(lang)),
         as_of=rows["as_of"].astype("string").fillna(""),
     )
-    st.dataframe(shown.rename(columns={c: column_label(c, lang) for c in columns}), hide_index=True, key=key)
+    return shown.rename(columns={c: column_label(c, lang) for c in columns})
 
 
 def show_report(report: pd.DataFrame, key: str | None = None) -> None:

@@ -1,5 +1,6 @@
 """批次对比 Batches: each batch's document and how many cases and figures each area brought."""
 
+import pandas as pd
 import streamlit as st
 
 from ftz.aggregate import batch_summary
@@ -8,20 +9,36 @@ from ftz.i18n import batch_label, batch_title, t
 from ui import area_colors, area_names, caption_if_cut, get_batches, get_view, show_chart, stop_if_empty
 
 view = get_view()
-lang, rows = view.lang, view.columns("batch", "case_no", "area", "kind")
+lang = view.lang
 st.title(t("page_batches", lang))
 stop_if_empty(view)
 
 batches = get_batches()
-count = rows["batch"].nunique()
+count = view.memo("batch-count", lambda: int(view.columns("batch")["batch"].nunique()))
 if count == 1:
     st.caption(t("one_batch", lang))
-show_chart(make_batch_bars(rows, lang, area_colors(), area_names(lang)), "batches-cases-by-area", "batch_bars")
+colors, names = area_colors(), area_names(lang)
+# The register is part of the key: an import that registers a batch changes what is shown.
+registered = str(batches.to_dict("records"))
+show_chart(
+    view.memo(
+        f"batch-bars-{registered}",
+        lambda: make_batch_bars(view.columns("batch", "case_no", "area"), lang, colors, names),
+    ),
+    "batches-cases-by-area",
+    "batch_bars",
+)
 caption_if_cut(CHART_ITEMS, count, lang, "chart_latest")
 
-table = batch_summary(rows, batches)
-table["title"] = [batch_title(batch, lang) for batch in table.to_dict("records")]
-table["batch"] = table["batch"].map(lambda b: batch_label(int(b), lang))
+
+def summary() -> pd.DataFrame:
+    table = batch_summary(view.columns("batch", "case_no", "kind"), batches)
+    table["title"] = [batch_title(batch, lang) for batch in table.to_dict("records")]
+    table["batch"] = table["batch"].map(lambda b: batch_label(int(b), lang))
+    return table
+
+
+table = view.memo(f"batch-table-{registered}", summary)
 st.dataframe(
     table[["batch", "title", "doc_no", "published", "cases", "figures", "outcomes"]].rename(
         columns={

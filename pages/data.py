@@ -13,7 +13,9 @@ st.title(t("page_data", lang))
 stop_if_empty(view)
 
 download_buttons(view, key="data")
-shown = reading_frame(view.head(TABLE_ROWS), lang, view.store.catalogue, display_names(lang))
+shown = view.memo(
+    "data-table", lambda: reading_frame(view.head(TABLE_ROWS), lang, view.store.catalogue, display_names(lang))
+)
 caption_if_cut(TABLE_ROWS, view.figures, lang, "showing")
 st.dataframe(
     shown,

@@ -23,7 +23,7 @@ lang, catalogue = view.lang, view.store.catalogue
 st.title(t("page_explorer", lang))
 stop_if_empty(view)
 
-indicators = present_values(view.columns("indicator")["indicator"])
+indicators = view.memo("explorer-indicators", lambda: present_values(view.columns("indicator")["indicator"]))
 left, middle, right = st.columns([2, 2, 1.2])
 indicator = left.selectbox(
     t("choose_indicator", lang), indicators, format_func=lambda c: code_label("indicator", c, lang), key="ex_indicator"
@@ -51,13 +51,12 @@ log = right.toggle(t("log_scale", lang), key="ex_log")
 outcomes_only = right.toggle(t("outcomes_only", lang), value=True, key="ex_outcomes")
 
 ranked, apart = ranked_figures(chosen, unit, outcomes_only)
-show_chart(
-    make_ranked_bar(
-        localized(ranked.nlargest(CHART_ITEMS, "value_std"), lang), unit, lang, area_colors(), area_names(lang), log
-    ),
-    f"explorer-{measure}-{unit}",
-    "ex_ranked",
+colors, names = area_colors(), area_names(lang)
+figure = view.memo(
+    f"explorer-{indicator}-{measure}-{unit}-{log}-{outcomes_only}",
+    lambda: make_ranked_bar(localized(ranked.nlargest(CHART_ITEMS, "value_std"), lang), unit, lang, colors, names, log),
 )
+show_chart(figure, f"explorer-{measure}-{unit}", "ex_ranked")
 caption_if_cut(CHART_ITEMS, len(ranked), lang)
 if not apart.empty:
     st.markdown(f"#### {t('cannot_convert', lang)}")

@@ -336,11 +336,41 @@ def test_refresh_takes_a_document_proposes_rows_and_checks_them(
     assert any("新增 13 条" in m.value for m in at.markdown)
 
 
+def test_view_memo_is_made_once_for_equal_views_and_again_for_another(store: pd.DataFrame) -> None:
+    from ui import Store, View
+
+    made: list[str] = []
+
+    def view_of(token: str, lang: str, filters: Filters) -> View:
+        served = Store(store, filter_options(store), "", "v", load_catalogue(), token)
+        return View(lang, filters, served, filter_mask(store, filters))
+
+    def build(view: View) -> list[str]:
+        made.append(view.key)
+        return [view.key]
+
+    wuhan = Filters(area=("武汉片区",))
+    first = view_of("memo-a", "zh", wuhan).memo("x", lambda: build(view_of("memo-a", "zh", wuhan)))
+    again = view_of("memo-a", "zh", Filters(area=("武汉片区",))).memo(
+        "x", lambda: build(view_of("memo-a", "zh", wuhan))
+    )
+    assert again is first and len(made) == 1  # another session with the same view shares it
+    for other in (
+        view_of("memo-b", "zh", wuhan),  # the store was read again (changed)
+        view_of("memo-a", "en", wuhan),  # another language
+        view_of("memo-a", "zh", Filters(area=("宜昌片区",))),  # other filters
+    ):
+        other.memo("x", lambda other=other: build(other))
+    assert len(made) == len(set(made)) == 4
+    view_of("memo-a", "zh", wuhan).memo("y", lambda: build(view_of("memo-a", "zh", wuhan)))
+    assert len(made) == 5  # another name is another result
+
+
 def test_view_copies_out_of_the_selection_only_what_is_asked(store: pd.DataFrame) -> None:
     from ui import Store, View
 
     filters = Filters(area=("武汉片区",), kind=("outcome", "context"))
-    served = Store(store, filter_options(store), "2026-01-01", "test", load_catalogue())
+    served = Store(store, filter_options(store), "2026-01-01", "test", load_catalogue(), "test")
     view = View("zh", filters, served, filter_mask(store, filters))
     selected = apply_filters(store, filters)
     assert view.rows.equals(selected)
