@@ -655,14 +655,26 @@ def _case_texts(path: str, mtime_ns: int, areas: tuple[str, ...]) -> dict[int, l
     return {case.entry.case_no: [(s.section, s.text) for s in case.sentences] for case in document.cases}
 
 
-def case_text(batch: int, case_no: int) -> list[tuple[str, str]] | None:
-    """Return a case's sentences (section, text) in document order from its batch's registered source
-    document; None when the batch has no document in the store's sources."""
+def source_document(batch: int) -> Path | None:
+    """Return the registered source document of a batch in the store's sources, None if it has none."""
     batches = get_batches()
     registered = batches.loc[batches["batch"] == batch, "source_file"]
     source = str(registered.iloc[0]) if not registered.empty else ""
     path = beside(store_path(), "batches.csv").parent / source
-    if not source or not path.is_file():
+    return path if source and path.is_file() else None
+
+
+def document_key(batch: int) -> str:
+    """Return what names a batch's source document as it is now (path and state), for View.memo."""
+    path = source_document(batch)
+    return f"{path}:{file_state(path)}" if path is not None else "no document"
+
+
+def case_text(batch: int, case_no: int) -> list[tuple[str, str]] | None:
+    """Return a case's sentences (section, text) in document order from its batch's registered source
+    document; None when the batch has no document in the store's sources."""
+    path = source_document(batch)
+    if path is None:
         return None
     return _case_texts(str(path), path.stat().st_mtime_ns, tuple(get_areas()["area"])).get(case_no)
 

@@ -3,13 +3,14 @@ what the case achieved by measure."""
 
 import html
 
+import pandas as pd
 import streamlit as st
 
 from ftz.aggregate import all_totals
 from ftz.charts import case_labels, format_total
 from ftz.highlight import mark_case_figures
 from ftz.i18n import batch_label, code_label, column_label, localized, t
-from ui import case_text, display_names, get_view, parse_case_key, show_table, stop_if_empty
+from ui import case_text, display_names, document_key, get_view, parse_case_key, show_table, stop_if_empty
 
 view = get_view()
 lang, catalogue = view.lang, view.store.catalogue
@@ -52,8 +53,17 @@ info[2].markdown(
     f"**{column_label('area', lang)}**  \n{html.escape(names.get(str(first['area']), str(first['area'])))}"
 )
 
-# What the case achieved: its outcomes added by measure, as the overview adds them.
-achieved = all_totals(figures, catalogue, by=[])
+
+def case_content() -> tuple[pd.DataFrame, bool, dict[str, list[str]], list[str]]:
+    """What the case achieved (its outcomes added by measure, as the overview adds them), whether its
+    batch has a document, and its text marked (see mark_case_figures)."""
+    sentences = case_text(batch, case_no)
+    sections, left_out = mark_case_figures(figures, catalogue, lang, sentences)
+    return all_totals(figures, catalogue, by=[]), sentences is not None, sections, left_out
+
+
+# Made once per view, case and state of its document for every session.
+achieved, has_document, sections, left_out = view.memo(f"case-{batch}-{case_no}-{document_key(batch)}", case_content)
 if not achieved.empty:
     for start in range(0, len(achieved), 3):
         for column, item in zip(st.columns(3), achieved.iloc[start : start + 3].to_dict("records"), strict=False):
@@ -68,10 +78,8 @@ if not achieved.empty:
 # (background, policy, target, a part of another, a measure that never adds) is marked apart.
 st.markdown(f"#### {t('case_text', lang)}")
 st.caption(t("case_text_help", lang))
-sentences = case_text(batch, case_no)
-if sentences is None:
+if not has_document:
     st.caption(t("no_document", lang))
-sections, left_out = mark_case_figures(figures, catalogue, lang, sentences)
 # The text is a quote, in Chinese whatever the language: marked as such for readers and screen readers.
 for section, paragraphs in sections.items():
     st.markdown(f"**{html.escape(code_label('section', section, lang))}**")
