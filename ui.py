@@ -47,6 +47,7 @@ from loaders.store import (
     InvalidMetricsError,
     beside,
     english_names,
+    file_digest,
     file_state,
     history_dir,
     last_changed,
@@ -199,15 +200,6 @@ def _read_store(
     return Store(
         frame, filter_options(frame), changed, file_digest(Path(path))[:16], store_catalogue(Path(path)), token
     )
-
-
-def file_digest(path: Path) -> str:
-    """Return a file's SHA-256, read in chunks so that a large store is never held twice in memory."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def get_store() -> Store:
@@ -569,7 +561,7 @@ def download_buttons(view: View, key: str, briefing: bool = False) -> None:
 def briefing_button(view: View, key: str) -> None:
     """Offer the selection as a briefing deck, built only when the button is clicked."""
     lang = view.lang
-    made_at = datetime.now(BEIJING)
+    shown_at = datetime.now(BEIJING)  # names the file; the deck says when it was made, at the click
     names = display_names(lang)
 
     def build() -> bytes:
@@ -583,14 +575,14 @@ def briefing_button(view: View, key: str) -> None:
             catalogue=view.store.catalogue,
             data_changed=view.store.changed,
             data_version=view.store.version,
-            made_at=made_at,
+            made_at=datetime.now(BEIJING),
         )
         return to_pptx(briefing)
 
     st.download_button(
         t("download_briefing", lang),
         data=build,
-        file_name=export_filename(view.case_rows(), describe(view.filters), lang, names, made_at, "pptx"),
+        file_name=export_filename(view.case_rows(), describe(view.filters), lang, names, shown_at, "pptx"),
         mime=PPTX_MIME,
         key=f"{key}_pptx",
         disabled=not view.figures,

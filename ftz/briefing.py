@@ -35,7 +35,16 @@ from ftz.aggregate import (
     row_bound,
     totals,
 )
-from ftz.charts import BOUND_MARK, case_labels, english_figure, figures_said, format_number, format_total
+from ftz.charts import (
+    BOUND_MARK,
+    SHORT_SCALES,
+    case_labels,
+    english_figure,
+    figures_said,
+    format_number,
+    format_total,
+    short,
+)
 from ftz.deck import (
     BIG_SIZE,
     BODY_SIZE,
@@ -46,6 +55,8 @@ from ftz.deck import (
     FOOTER_TOP,
     GREY,
     HEADING_SIZE,
+    INSET_Y,
+    LINE_HEIGHT,
     MARGIN,
     PRIMARY,
     SLIDE_HEIGHT,
@@ -71,11 +82,14 @@ LIST_LINES = 14
 
 def label_format(value: float, bound: str) -> str:
     """Return the Excel number format that shows a value as the pages do: thousands separators, only the
-    decimals it has (up to two), its bound in front (≥ 1,098.2)."""
-    shown = format_number(value)
-    decimals = len(shown.split(".")[1]) if "." in shown else 0
+    decimals it has (up to two), its bound in front (≥ 1,098.2). A value under 1 (40 万元 on a chart in 亿元)
+    keeps its first digits (0.004), never reads 0."""
     mark = BOUND_MARK.get(bound, "≈")
     prefix = f'"{mark} "' if mark else ""
+    if 0 < abs(value) < 1:
+        return prefix + "#,##0.0#####"
+    shown = format_number(value)
+    decimals = len(shown.split(".")[1]) if "." in shown else 0
     return prefix + "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
@@ -84,11 +98,8 @@ def display_scale(largest: float, unit_std: str, lang: str) -> tuple[float, str]
     1亿 up in Chinese, in M or bn yuan in English, as format_total says them."""
     if unit_std == "万元" and lang == "en":
         yuan = largest * 10_000
-        if abs(yuan) >= 1e9:
-            return 1e5, "bn yuan"
-        if abs(yuan) >= 1e6:
-            return 1e2, "M yuan"
-        return 1e-4, "yuan"
+        size, word = next(((size, word) for size, word in SHORT_SCALES if abs(yuan) >= size), (1.0, ""))
+        return size / 10_000, f"{word} yuan".strip()
     shown = readable_money(largest, unit_std)[1]
     return (10_000.0 if shown != unit_std else 1.0), unit_label(shown, lang)
 
@@ -179,7 +190,9 @@ def _areas_in(rows: pd.DataFrame) -> list[str]:
     return [str(a) for a in pd.unique(area)]
 
 
-def _batch_lines(b: Briefing) -> list[str]:
+def _batch_lines(b: Briefing, most: int) -> list[str]:
+    """Return the selection's batches, one line each (label, title, document number, date): at most
+    `most` lines, the last of them saying how many more there are."""
     lines = []
     for batch in batches_in(b.batches, b.rows).to_dict("records"):
         number = str(batch["doc_no"])
@@ -188,28 +201,37 @@ def _batch_lines(b: Briefing) -> list[str]:
             f"{batch_label(int(batch['batch']), b.lang)}{t('item_sep', b.lang)}{batch_title(batch, b.lang)}"
             f"{t('item_sep', b.lang)}{doc_no}{t('item_sep', b.lang)}{b.say('published')} {batch['published']}"
         )
+    if len(lines) > most:
+        lines = [*lines[: most - 1], b.say("more_batches", n=len(lines) - most + 1)]
     return lines
 
 
 def _cover(deck: Deck, b: Briefing) -> None:
     slide = deck.slide(b.say("briefing_title"))
-    batches = _batch_lines(b)
-    if len(batches) > 4:
-        batches = [*batches[:3], b.say("more_batches", n=len(batches) - 3)]
-    width, size = box_width(CONTENT_WIDTH), HEADING_SIZE
-    lines = [
-        *batches,
-        f"{b.say('deck_filters')}{b.say('label_sep')}{filters_in_words(b.filters, b.lang, b.names)}",
-        b.say("deck_counts", cases=f"{case_count(b.rows):,}", figures=f"{len(b.rows):,}"),
-    ]
-    dates = [
-        f"{b.say('data_changed')}{b.say('label_sep')}{b.data_changed}{b.say('beijing_time')}",
-        f"{b.say('deck_made')}{b.say('label_sep')}{b.made_at:%Y-%m-%d %H:%M}{b.say('beijing_time')}",
-    ]
+    width, height = box_width(CONTENT_WIDTH), Inches(5.5)
+    # The largest size at which every part has its place: up to four batches of two lines, the filters in
+    # up to five lines (the only place the deck states them), then the counts and the dates.
+    for size in (20, 18, 16, BODY_SIZE):
+        paragraphs = _cover_paragraphs(b, width, size)
+        needed = sum(lines_needed(text, width, s, bold) * s * LINE_HEIGHT for text, s, bold, _ in paragraphs)
+        if needed <= (height - 2 * INSET_Y) / 12700:
+            break
+    deck.text(slide, MARGIN, Inches(1.4), CONTENT_WIDTH, height, paragraphs)
+
+
+def _cover_paragraphs(b: Briefing, width: float, size: float) -> list[Paragraph]:
     paragraphs: list[Paragraph] = [(b.say("app_title"), TITLE_SIZE, True, PRIMARY)]
-    paragraphs += [(fit(line, width, size, 2), size, False, DARK) for line in lines]
-    paragraphs += [(line, size, False, GREY) for line in dates]
-    deck.text(slide, MARGIN, Inches(1.4), CONTENT_WIDTH, Inches(5.5), paragraphs)
+    paragraphs += [(fit(line, width, size, 2), size, False, DARK) for line in _batch_lines(b, 4)]
+    filters = f"{b.say('deck_filters')}{b.say('label_sep')}{filters_in_words(b.filters, b.lang, b.names)}"
+    paragraphs.append((fit(filters, width, size, 5), size, False, DARK))
+    counts = b.say("deck_counts", cases=f"{case_count(b.rows):,}", figures=f"{len(b.rows):,}")
+    paragraphs.append((counts, size, False, DARK))
+    if b.data_changed:
+        changed = f"{b.say('data_changed')}{b.say('label_sep')}{b.data_changed}{b.say('beijing_time')}"
+        paragraphs.append((changed, size, False, GREY))
+    made = f"{b.say('deck_made')}{b.say('label_sep')}{b.made_at:%Y-%m-%d %H:%M}{b.say('beijing_time')}"
+    paragraphs.append((made, size, False, GREY))
+    return paragraphs
 
 
 def _big_numbers(deck: Deck, slide: Slide, left: int, top: int, width: int, items: Sequence[tuple[str, str]]) -> None:
@@ -256,6 +278,9 @@ def _glance(deck: Deck, b: Briefing, headline: pd.DataFrame) -> None:
     ]
     left = MARGIN + chart_width + Inches(0.3)
     _big_numbers(deck, slide, left, CONTENT_TOP, SLIDE_WIDTH - MARGIN - left, items)
+    if headline.empty:
+        note = [(b.say("no_totals"), BODY_SIZE, False, GREY)]
+        deck.text(slide, left, CONTENT_TOP + Inches(1.2), SLIDE_WIDTH - MARGIN - left, Inches(1.2), note)
 
 
 def _measure_slide(deck: Deck, b: Briefing, item: Mapping[Hashable, Any], by_area: pd.DataFrame) -> None:
@@ -265,7 +290,7 @@ def _measure_slide(deck: Deck, b: Briefing, item: Mapping[Hashable, Any], by_are
         f"{b.say('definition')}{b.say('label_sep')}{definition}\n{b.say('kpi_help')}\n"
         f"{b.say('n_figures')}{b.say('label_sep')}{item['figures']}"
     )
-    slide = deck.slide(f"{name}{b.say('label_sep')}{b.total_text(item)}", notes)
+    slide = deck.slide(name, notes, keep=f"{b.say('label_sep')}{b.total_text(item)}")
     # By area, in the register's order, as the pages draw it.
     scale, unit = display_scale(float(by_area["total"].max()), unit_std, b.lang)
     area_width = Inches(4.4)
@@ -286,11 +311,11 @@ def _measure_slide(deck: Deck, b: Briefing, item: Mapping[Hashable, Any], by_are
     case_scale, case_unit = display_scale(float(top["total"].max()), unit_std, b.lang)
     left = MARGIN + area_width + Inches(0.3)
     width = SLIDE_WIDTH - MARGIN - left
-    limit = 30 if b.lang == "en" else 16
+    limit = 36 if b.lang == "en" else 20  # what the label column of a chart this wide shows at 12 pt
     deck.bar_chart(
         slide,
         (left, CONTENT_TOP, width, CONTENT_BOTTOM - CONTENT_TOP),
-        [_short(label, limit) for label in b.case_labels(top)],
+        [short(label, limit) for label in b.case_labels(top)],
         [(f"{name}{b.say('unit_in', unit=case_unit)}", (top["total"] / case_scale).tolist())],
         title=f"{b.say('deck_top_cases', n=len(top))}{b.say('unit_in', unit=case_unit)}",
         horizontal=True,
@@ -298,10 +323,6 @@ def _measure_slide(deck: Deck, b: Briefing, item: Mapping[Hashable, Any], by_are
         labels=[label_format(v / case_scale, bound) for v, bound in zip(top["total"], top["bound"], strict=True)],
     )
     _footer(deck, slide, f"{b.say('definition')}{b.say('label_sep')}{definition}")
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _footer(deck: Deck, slide: Slide, text: str) -> None:
@@ -316,10 +337,12 @@ def _footer(deck: Deck, slide: Slide, text: str) -> None:
 
 
 def _time_slide(deck: Deck, b: Briefing) -> None:
+    """Before → after pairs (largest cut first), then time saved stated alone, then durations now
+    achieved, as the time page lists them; the note under the table counts what does not fit."""
     rows = b.rows[(b.rows["indicator"] == "time").to_numpy()]
     pairs = time_pairs(rows).sort_values("cut", ascending=False, kind="stable")
-    saved, _ = reductions_and_durations(rows)
-    total = len(pairs) + len(saved)
+    saved, durations = reductions_and_durations(rows)
+    total = len(pairs) + len(saved) + len(durations)
     if not total:
         return
     slide = deck.slide(b.say("page_time"))
@@ -336,20 +359,21 @@ def _time_slide(deck: Deck, b: Briefing) -> None:
             strict=True,
         )
     ]
-    alone = localized(saved.head(TABLE_ROWS), b.lang)
-    for case, record in zip(b.case_labels(alone), alone.to_dict("records"), strict=True):
-        figure = (
-            english_figure(
-                float(record["value"]), str(record["unit"]), row_bound(record["qualifier"], None), record["value_high"]
-            )
-            if b.lang == "en"
-            else str(record["value_text"])
-        )
-        table.append([case, str(record["metric"]), f"{b.say('reduction')} {figure}", "—"])
-    table = table[:TABLE_ROWS]
+    for alone, word in ((saved, "reduction"), (durations.sort_values(["unit_std", "value_std"]), "deck_now")):
+        shown = localized(alone.head(TABLE_ROWS), b.lang)
+        for case, record in zip(b.case_labels(shown), shown.to_dict("records"), strict=True):
+            table.append([case, str(record["metric"]), f"{b.say(word)} {_figure_said(b, record)}", "—"])
     widths = [Inches(4.1), Inches(3.6), Inches(3.0), Inches(1.6)]
     header = [b.say("deck_case"), b.say("deck_item"), b.say("deck_change"), b.say("deck_cut")]
-    deck.table(slide, widths, header, table, b.say("deck_more_rows"), total)
+    deck.table(slide, widths, header, table[:TABLE_ROWS], b.say("deck_more_rows"), total)
+
+
+def _figure_said(b: Briefing, record: Mapping[Hashable, Any]) -> str:
+    """Return one figure as the language says it: its own words in Chinese, read out in English."""
+    if b.lang != "en":
+        return str(record["value_text"])
+    bound = row_bound(record["qualifier"], None)  # a range is said as a range
+    return english_figure(float(record["value"]), str(record["unit"]), bound, record["value_high"])
 
 
 def _highlights_slide(deck: Deck, b: Briefing) -> None:
@@ -400,13 +424,19 @@ def _area_slide(deck: Deck, b: Briefing, area: str, by_area: pd.DataFrame) -> No
 def _sources_slide(deck: Deck, b: Briefing) -> None:
     slide = deck.slide(b.say("deck_sources"))
     paragraphs: list[Paragraph] = [(b.say("deck_batches"), HEADING_SIZE, True, DARK)]
-    paragraphs += [(line, BODY_SIZE - 1, False, DARK) for line in _batch_lines(b)[:6]]
+    width = box_width(CONTENT_WIDTH)
+    paragraphs += [(fit(line, width, BODY_SIZE - 1, 2), BODY_SIZE - 1, False, DARK) for line in _batch_lines(b, 6)]
     paragraphs += [
         (b.say("deck_rules"), HEADING_SIZE, True, DARK),
-        (b.say("kpi_help"), BODY_SIZE - 1, False, DARK),
-        (b.say("deck_trace"), BODY_SIZE - 1, False, DARK),
-        (b.say("deck_version", version=b.data_version, changed=b.data_changed), SMALL_SIZE, False, GREY),
+        (fit(b.say("kpi_help"), width, BODY_SIZE - 1, 2), BODY_SIZE - 1, False, DARK),
+        (fit(b.say("deck_trace"), width, BODY_SIZE - 1, 2), BODY_SIZE - 1, False, DARK),
     ]
+    version = b.say("deck_version", version=b.data_version)
+    if b.data_changed:
+        version += (
+            f"{b.say('item_sep')}{b.say('data_changed')}{b.say('label_sep')}{b.data_changed}{b.say('beijing_time')}"
+        )
+    paragraphs.append((version, SMALL_SIZE, False, GREY))
     deck.text(slide, MARGIN, CONTENT_TOP, CONTENT_WIDTH, CONTENT_BOTTOM - CONTENT_TOP, paragraphs)
 
 
@@ -430,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         InvalidMetricsError,
         beside,
         english_names,
+        file_digest,
         last_changed,
         load_areas,
         load_batches,
@@ -471,8 +502,7 @@ def main(argv: list[str] | None = None) -> int:
     if rows.empty:
         print("没有符合筛选条件的数据。 Nothing matches the filters.", file=sys.stderr)
         return 1
-    areas = load_areas(beside(args.store, "areas.csv")) if beside(args.store, "areas.csv").is_file() else load_areas()
-    from hashlib import sha256
+    areas = load_areas(beside(args.store, "areas.csv"))
 
     briefing = Briefing(
         rows=rows,
@@ -483,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
         colors=dict(zip(areas["area"], areas["color"], strict=True)),
         catalogue=store_catalogue(args.store),
         data_changed=last_changed(args.store),
-        data_version=sha256(args.store.read_bytes()).hexdigest()[:16],
+        data_version=file_digest(args.store)[:16],
         made_at=datetime.now(BEIJING),
     )
     data = to_pptx(briefing)

@@ -85,6 +85,25 @@ def format_total(total: float, unit_std: str, bound: str, lang: str) -> str:
     return f"{mark}{' ' if mark else ''}{amount}".strip()
 
 
+# One of a unit counted in English: 1 hour, 1 working day (not 1 hours).
+ONE_OF = {
+    "minutes": "minute",
+    "hours": "hour",
+    "days": "day",
+    "weeks": "week",
+    "months": "month",
+    "years": "year",
+    "working days": "working day",
+    "firms": "firm",
+    "people": "person",
+    "items": "item",
+    "units": "unit",
+    "times": "time",
+    "events": "event",
+    "transactions": "transaction",
+    "entries": "entry",
+    "editions": "edition",
+}
 BOUND_WORDS = {"at_least": "over", "at_most": "up to", "about": "about", EXACT: ""}
 SCALES = ((1e9, "billion"), (1e6, "million"))
 SHORT_SCALES = ((1e9, "bn"), (1e6, "M"))
@@ -104,7 +123,10 @@ def english_figure(value_std: float, unit_std: str, bound: str, value_high: floa
     if unit_std == "万元" and not high:
         amount = yuan_in_words(value_std)
     else:
-        amount = f"{format_number(value_std)}{high} {unit_label(unit_std, 'en')}"
+        unit = unit_label(unit_std, "en")
+        if value_std == 1 and not high:
+            unit = ONE_OF.get(unit, unit)
+        amount = f"{format_number(value_std)}{high} {unit}"
     return f"{BOUND_WORDS.get(bound, 'about')} {amount}".strip()
 
 

@@ -113,9 +113,15 @@ def box_width(width: int) -> float:
 Paragraph = tuple[str, float, bool, RGBColor]
 
 
+# Reaching into python-pptx (pinned at 1.0.2 in requirements.txt): it has no public way to open the
+# embedded workbook with options, to name an East Asian font, to set the theme's fonts, to put a shape
+# behind the title, or to give one bar's label its own number format. Each use below is marked so; a
+# new python-pptx is checked by tests/test_briefing.py, which reads every one of them back.
+
+
 class _TextWorkbookWriter(CategoryWorkbookWriter):
     """The chart's embedded workbook with every label written as text: a case titled =HYPERLINK(…) is a
-    label, never a formula or a link."""
+    label, never a formula or a link. (python-pptx private: _open_worksheet)"""
 
     @contextmanager
     def _open_worksheet(self, xlsx_file: io.BytesIO) -> Iterator[tuple[Workbook, Any]]:
@@ -127,13 +133,16 @@ class _TextWorkbookWriter(CategoryWorkbookWriter):
 
 
 class _ChartData(CategoryChartData):
+    """Chart data whose workbook is written by _TextWorkbookWriter. (python-pptx private: _workbook_writer)"""
+
     @property
     def _workbook_writer(self) -> _TextWorkbookWriter:
         return _TextWorkbookWriter(self)
 
 
 def _name_font(font: Font) -> None:
-    """Name the deck's font for Latin and East Asian text alike: PowerPoint picks a run's font by script."""
+    """Name the deck's font for Latin and East Asian text alike: PowerPoint picks a run's font by script.
+    (python-pptx private: Font._rPr)"""
     rPr = font._rPr
     rPr.get_or_add_latin().typeface = FONT_NAME
     ea = rPr.find(qn("a:ea"))
@@ -159,20 +168,28 @@ class Deck:
         self.layout = next(layout for layout in self.presentation.slide_layouts if layout.name == "Title Only")
 
     def _set_theme_fonts(self) -> None:
+        """Make the deck's font the theme's, for headings and body text and for Simplified Chinese, so that
+        text a presenter adds is in it too. (python-pptx private: the theme part's _blob)"""
         theme = self.presentation.slide_master.part.part_related_by(RT.THEME)
         xml = theme.blob.decode("utf-8")
-        xml = xml.replace('<a:latin typeface="Calibri"/><a:ea typeface=""/>', _theme_fonts())
-        xml = xml.replace('script="Hans" typeface="宋体"', f'script="Hans" typeface="{FONT_NAME}"')
+        for default, ours in (
+            ('<a:latin typeface="Calibri"/><a:ea typeface=""/>', _theme_fonts()),
+            ('script="Hans" typeface="宋体"', f'script="Hans" typeface="{FONT_NAME}"'),
+        ):
+            if default not in xml:
+                raise RuntimeError(f"python-pptx's default theme has changed: {default!r} is not in it")
+            xml = xml.replace(default, ours)
         theme._blob = xml.encode("utf-8")
 
-    def slide(self, title: str, notes: str = "") -> Slide:
-        """Add a slide with its title on the title bar, cut to one line; `notes` go to the speaker notes."""
+    def slide(self, title: str, notes: str = "", keep: str = "") -> Slide:
+        """Add a slide with its title on the title bar, on one line: the title is cut if it must be, and
+        `keep` (a total, say) follows it whole. `notes` go to the speaker notes."""
         slide = self.presentation.slides.add_slide(self.layout)
         bar = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, SLIDE_WIDTH, TITLE_BAR_HEIGHT)
         bar.fill.solid()
         bar.fill.fore_color.rgb = PRIMARY
         bar.line.fill.background()
-        # Behind the title: the bar is drawn first.
+        # Behind the title: the bar is drawn first. (python-pptx private: _spTree, _element)
         tree = slide.shapes._spTree
         tree.remove(bar._element)
         tree.insert(2, bar._element)
@@ -184,7 +201,8 @@ class Deck:
         frame.vertical_anchor = MSO_ANCHOR.MIDDLE
         paragraph = frame.paragraphs[0]
         run = paragraph.add_run()
-        run.text = fit(title, box_width(placeholder.width), TITLE_SIZE, bold=True)
+        room = box_width(placeholder.width) - text_width(keep, TITLE_SIZE, bold=True)
+        run.text = fit(title, room, TITLE_SIZE, bold=True) + keep
         self._style(run.font, TITLE_SIZE, True, WHITE)
         if notes:
             slide.notes_slide.notes_text_frame.text = notes
@@ -282,11 +300,11 @@ class Deck:
         rows: Sequence[Sequence[str]],
         more: str,
         total: int | None = None,
-        size: float = BODY_SIZE,
     ) -> None:
-        """Add a table under the title bar, each cell cut to two lines of its column. Rows that would run
+        """Add a table under the title bar in body text, each cell cut to two lines of its column. Rows that would run
         past the content area are left out, and so are those past `rows` of the `total` it stands for;
         `more` (with {n}, how many) then says so under the table."""
+        size = BODY_SIZE
         header = [fit(text, box_width(width), size, 2, bold=True) for text, width in zip(header, widths, strict=True)]
         heights = [_row_height(header, widths, size, bold=True)]
         room = CONTENT_BOTTOM - CONTENT_TOP - NOTE_HEIGHT  # a note under the table may be needed
@@ -348,6 +366,7 @@ def _row_height(cells: Sequence[str], widths: Sequence[int], size: float, bold: 
 def _label_format(dLbl: Any, number_format: str) -> None:
     """Give one bar's label its own number format: the bound (≥) stays in front of the value even when a
     presenter edits the data."""
+    # (python-pptx private: the data label's element; numFmt goes right after its idx)
     numFmt = parse_xml(f'<c:numFmt {nsdecls("c")} formatCode="" sourceLinked="0"/>')
     numFmt.set("formatCode", number_format)
     dLbl.idx.addnext(numFmt)

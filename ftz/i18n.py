@@ -141,7 +141,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "download_briefing": ("下载汇报 PPT", "Download briefing (PPT)"),
     "briefing_title": ("湖北自贸试验区实践案例汇报", "Hubei FTZ practice cases: briefing"),
     "all_data": ("全部数据，未筛选", "All data, no filters"),
-    "more_batches": ("另有 {n} 个批次，见最后一页", "{n} more batches: see the last slide"),
+    "more_batches": ("另有 {n} 个批次，见看板“批次对比”页", "{n} more batches on the dashboard's Batches page"),
     "deck_filters": ("范围", "Selection"),
     "deck_counts": ("共 {cases} 个案例、{figures} 条数据", "{cases} cases, {figures} figures"),
     "deck_made": ("生成时间", "Made"),
@@ -151,9 +151,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "deck_item": ("事项", "Item"),
     "deck_change": ("办理时间变化", "Processing time"),
     "deck_cut": ("压缩比例", "Cut"),
+    "deck_now": ("现为", "now"),
     "deck_more_rows": ("另有 {n} 项，见看板“时效提升”页。", "{n} more on the dashboard's Time savings page."),
     "deck_more_highlights": ("另有 {n} 项，见看板总览页。", "{n} more on the dashboard's overview."),
-    "deck_more_measures": ("另有 {n} 个主要指标，见后续各页", "{n} more headline measures on the next slides"),
+    "deck_more_measures": ("另有 {n} 个主要指标，见各指标页", "{n} more headline measures: see their slides"),
     "deck_figure": ("数据（原文）", "Figure"),
     "deck_case_title": ("案例名称", "Case title"),
     "deck_area_cases": ("案例（{n} 个）", "Cases ({n})"),
@@ -166,10 +167,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "Every figure can be traced to its source sentence on the dashboard's Case detail page; each "
         "measure's definition is in its slide's notes.",
     ),
-    "deck_version": (
-        "数据版本 {version}，数据更新时间 {changed}（北京时间）",
-        "Data version {version}, last changed {changed} (Beijing time)",
-    ),
+    "deck_version": ("数据版本 {version}", "Data version {version}"),
     # data
     "download_excel": ("下载 Excel", "Download Excel"),
     "download_csv": ("下载 CSV", "Download CSV"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,6 +66,15 @@ def beside(store: Path, register: str) -> Path:
     """Return a register (areas.csv, batches.csv) kept beside a store, else the shipped one."""
     path = store.parent / register
     return path if path.exists() else DATA_DIR / register
+
+
+def file_digest(path: Path) -> str:
+    """Return a file's SHA-256, read in chunks so that a large store is never held twice in memory."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def load_areas(path: Path = AREAS_PATH) -> pd.DataFrame:

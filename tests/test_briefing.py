@@ -26,6 +26,7 @@ from ftz.charts import format_total
 from ftz.deck import CONTENT_BOTTOM, DARK, FONT_NAME, SLIDE_HEIGHT, SLIDE_WIDTH, Deck
 from ftz.filters import Filters, apply_filters
 from ftz.i18n import t
+from ftz.timing import reductions_and_durations, time_pairs
 from loaders.measures import load_catalogue
 from loaders.store import BEIJING, english_names, last_changed, load_areas, load_batches, load_metrics
 from tests.conftest import ROOT
@@ -198,7 +199,7 @@ def test_briefing_charts_are_native_and_hold_the_aggregates_totals(lang: str, se
         per_case = totals(rows, catalogue, measure, by=["batch", "case_no"]).nlargest(10, "total")
         scale, _ = display_scale(float(per_case["total"].max()), unit_std, lang)
         _, cases, ((_, values),) = chart_data(case_chart)
-        assert [int(label.split(".")[0]) for label in cases] == per_case["case_no"].tolist()
+        assert [int(re.search(r"(\d+)\. ", label).group(1)) for label in cases] == per_case["case_no"].tolist()  # type: ignore[union-attr]
         assert values == pytest.approx((per_case["total"] / scale).tolist())
     for slide in deck.slides:
         for chart in charts(slide):
@@ -211,7 +212,7 @@ def test_briefing_charts_are_native_and_hold_the_aggregates_totals(lang: str, se
                 assert [sheet.cell(row=i + 2, column=column).value for i in range(len(values))] == values
 
 
-def test_briefing_loans_chart_reads_as_the_page_in_yuan() -> None:
+def test_briefing_loans_chart_is_in_wan_yuan_with_labels_as_on_the_page() -> None:
     """Loans of 4,624.96 万元 (checked by hand: 4,324.96 + 300) are drawn in 万元 with labels as on the page."""
     deck = deck_of("zh")
     slide = next(s for s in deck.slides if s.shapes.title.text_frame.text.startswith("发放贷款"))
@@ -514,12 +515,15 @@ def test_briefing_a_long_table_stops_above_the_footer_and_counts_the_rest(lang: 
     slide = next(s for s in deck.slides if s.shapes.title.text_frame.text == t("page_time", lang))
     (table,) = [shape.table for shape in slide.shapes if shape.has_table]
     shown = len(table.rows) - 1
-    # 21 pairs and 2 reductions stated alone (checked by hand: cases 19 and 24 of the 7th batch, copied).
+    pairs = time_pairs(rows)
+    saved, durations = reductions_and_durations(rows[rows["indicator"] == "time"])
+    total = len(pairs) + len(saved) + len(durations)
+    assert len(pairs) == 21  # case 19's pair, and its twenty copies
     (note,) = [
         s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text and not s.is_placeholder
     ]
-    assert note == t("deck_more_rows", lang, n=23 - shown)
-    assert 0 < shown < 23
+    assert note == t("deck_more_rows", lang, n=total - shown)
+    assert 0 < shown < total
 
 
 @pytest.mark.skipif(not Path(NOTO).exists(), reason="needs Debian's fonts-noto-cjk (make system-deps)")
@@ -543,3 +547,92 @@ def test_briefing_more_headline_measures_than_places_are_counted_not_dropped() -
     left_out = int(re.search(r"另有 (\d+) 个", more).group(1))  # type: ignore[union-attr]
     assert len(tiles) + left_out == 2 + len(headline)
     assert len(deck.slides) == 2 + len(headline) + 2 + 3 + 1
+
+
+def two_batches() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shipped table with the 7th batch copied as an 8th, and the register with both."""
+    rows = load_metrics()
+    eighth = rows.assign(batch=8, fact_id=rows["fact_id"].str.replace("7-", "8-", n=1, regex=False))
+    register = load_batches()
+    copied = register.assign(
+        batch=8, title=register["title"].str.replace("第七批", "第八批"), doc_no="鄂自贸组发〔2023〕1号"
+    )
+    return pd.concat([rows, eighth], ignore_index=True), pd.concat([register, copied], ignore_index=True)
+
+
+def test_briefing_of_two_batches_names_every_case_with_its_batch() -> None:
+    rows, register = two_batches()
+    catalogue = load_catalogue()
+    deck = open_deck(to_pptx(dataclasses.replace(make_briefing(rows, "zh"), batches=register)))
+    cover = texts(deck)[0]
+    assert any(line.startswith("第七批｜") for line in cover) and any(line.startswith("第八批｜") for line in cover)
+    assert any("鄂自贸组发〔2023〕1号" in line for line in cover)
+    headline = roll_up(headline_totals(rows, catalogue, by=["area"]), ["area"])
+    # Twice the 7th batch's figures: every total doubles (204 → 408 firms, checked by hand).
+    assert f"培育企业：{format_total(408, '家', 'at_least', 'zh')}" in titles(deck)
+    for slide, measure in zip(list(deck.slides)[2 : 2 + len(headline)], headline["measure"], strict=True):
+        _, cases, _ = chart_data(charts(slide)[1])
+        assert all(re.match(r"第[七八]批 \d+\. ", label) for label in cases), (measure, cases)
+    highlights_slide = next(s for s in deck.slides if s.shapes.title.text_frame.text == "亮点：单项最大数据")
+    (table,) = [shape.table for shape in highlights_slide.shapes if shape.has_table]
+    assert all(re.match(r"第[七八]批 案例\d+$", row.cells[2].text) for row in list(table.rows)[1:])
+    assert overflowing(deck) == []
+
+
+def test_briefing_without_headline_figures_says_so_and_has_no_measure_slides() -> None:
+    deck = deck_of("zh", Filters(kind=("context",)))
+    assert titles(deck)[:2] == ["湖北自贸试验区实践案例汇报", "概览：案例分布与主要成效"]
+    assert t("no_totals", "zh") in texts(deck)[1]
+    assert not any(
+        "：" in title and title.split("：")[0] in load_catalogue().names("zh").values() for title in titles(deck)
+    )
+    assert "亮点：单项最大数据" not in titles(deck)
+
+
+def test_briefing_without_time_figures_has_no_time_slide() -> None:
+    rows = load_metrics()
+    filters = Filters(indicator=("enterprises",))
+    assert (apply_filters(rows, filters)["indicator"] != "time").all()
+    assert "时效提升" not in titles(deck_of("zh", filters))
+    assert "时效提升" in titles(deck_of("zh"))  # the shipped data has time figures
+
+
+def test_briefing_time_slide_lists_pairs_reductions_and_durations() -> None:
+    deck = deck_of("zh")
+    slide = next(s for s in deck.slides if s.shapes.title.text_frame.text == "时效提升")
+    (table,) = [shape.table for shape in slide.shapes if shape.has_table]
+    changes = [row.cells[2].text for row in list(table.rows)[1:]]
+    rows = load_metrics()
+    saved, durations = reductions_and_durations(rows[rows["indicator"] == "time"])
+    # One pair, two reductions stated alone, seven durations (checked by hand against the time page).
+    assert (len(time_pairs(rows)), len(saved), len(durations)) == (1, 2, 7)
+    notes = [s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text and not s.is_placeholder]
+    left_out = int(re.search(r"另有 (\d+) 项", notes[0]).group(1)) if notes else 0  # type: ignore[union-attr]
+    assert len(changes) + left_out == 10
+    assert changes[:3] == ["2—3天 → 5分钟", "缩短 8 个工作日", "缩短 10 至 15 天"]
+    assert all(c.startswith("现为 ") for c in changes[3:])
+
+
+def test_briefing_small_figure_beside_a_large_one_keeps_its_digits() -> None:
+    """40 万元 beside 183 亿元 is 0.004 亿元 on a chart in 亿元: its label must not read 0."""
+    rows = load_metrics()
+    equity = rows[(rows["measure"] == "equity_financing_raised") & (rows["area"] == "武汉片区")].index[0]
+    small = rows.loc[[equity]].copy()
+    case_12 = rows[rows["case_no"] == 12].iloc[0]
+    changes = {"area": "襄阳片区", "value": 40.0, "value_std": 40.0, "value_text": "40万元", "fact_id": "7-12-99"}
+    changes |= {"case_no": 12, "case_title": case_12["case_title"], "case_title_en": case_12["case_title_en"]}
+    for column, value in changes.items():
+        if isinstance(small[column].dtype, pd.CategoricalDtype) and value not in small[column].cat.categories:
+            small[column] = small[column].cat.add_categories([value])
+        small.loc[:, column] = value
+    small.loc[:, "qualifier"] = pd.NA
+    deck = open_deck(to_pptx(make_briefing(pd.concat([rows, small], ignore_index=True), "zh")))
+    slide = next(s for s in deck.slides if s.shapes.title.text_frame.text.startswith("股权融资"))
+    area_chart = charts(slide)[0]
+    _, areas, ((_, values),) = chart_data(area_chart)
+    assert areas == ["武汉片区", "襄阳片区"] and values[1] == pytest.approx(0.004)
+    c = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+    label = area_chart.plots[0].series[0].points[1].data_label._dLbl
+    number_format = label.find(f"{c}numFmt").get("formatCode")
+    decimals = len(number_format.split(".")[1]) if "." in number_format else 0
+    assert round(values[1], decimals) != 0, number_format

@@ -179,6 +179,9 @@ def test_format_number(value: float, text: str) -> None:
         (80, "家", "about", "about 80 firms"),
         (1392, "人", "exact", "1,392 people"),
         (50, "万元", "at_most", "up to 500,000 yuan"),
+        (1, "小时", "at_most", "up to 1 hour"),
+        (1, "个工作日", "exact", "1 working day"),
+        (1, "家", "exact", "1 firm"),
     ],
 )
 def test_english_figure_reads_a_figure_aloud(value_std: float, unit: str, bound: str, words: str) -> None:
