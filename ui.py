@@ -175,7 +175,10 @@ class View:
         return frame[chosen] if columns is None else frame.loc[chosen, list(columns)]
 
 
-@st.cache_resource(show_spinner=False, max_entries=2048)
+# About ten entries a view (one a page or choice): room for some fifty views at once. An entry is
+# small (figures of at most CHART_ITEMS bars, tables of at most TABLE_ROWS rows), but at a million rows
+# a data page's table is a few MB, so the count is bounded and an unused view is let go within the hour.
+@st.cache_resource(show_spinner=False, max_entries=512, ttl=3600)
 def _memo(key: str, name: str, _build: Callable[[], object]) -> object:
     del key, name  # the cache's key only
     return _build()
