@@ -34,7 +34,7 @@ from ftz.filters import (
     from_query,
     search_column,
 )
-from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, localized, t
+from ftz.i18n import DEFAULT_LANG, LANGS, code_label, column_label, filter_label, localized, t
 from ftz.timing import reduction_flags
 from loaders.document import parse_document
 from loaders.extract import propose_from
@@ -61,7 +61,6 @@ from loaders.store import (
 # st.navigation call of the process, and would run a deep-linked page (/areas?…) on its own, without
 # the entry script's filters. This app always navigates with st.navigation.
 PagesManager.uses_pages_directory = False
-CODE_KEYS = ("indicator", "kind", "scope")
 T = TypeVar("T")
 
 
@@ -225,6 +224,12 @@ def _read_batches(path: str, mtime_ns: int) -> pd.DataFrame:
     return load_batches(Path(path))
 
 
+def batches_state() -> tuple[int, int] | None:
+    """Return the state of the register of batches beside the store: an import that registers a batch
+    changes it."""
+    return file_state(beside(store_path(), "batches.csv"))
+
+
 def get_batches() -> pd.DataFrame:
     """Return the register of batches beside the store, read again when an import changes it."""
     path = beside(store_path(), "batches.csv")
@@ -270,14 +275,8 @@ def display_names(lang: str) -> dict[str, str]:
 
 
 def _format_for(key: str, lang: str) -> Callable[[str], str]:
-    if key == "batch":
-        return lambda b: batch_label(int(b), lang)
-    if key in ("area", "category"):
-        names = display_names(lang)
-        return lambda a: names.get(a, a)
-    if key in CODE_KEYS:
-        return lambda code: code_label(key, code, lang)
-    return str
+    names = display_names(lang) if key in ("area", "category") else {}
+    return lambda value: filter_label(key, value, lang, names)
 
 
 def _seed_from_url(store: Store) -> None:

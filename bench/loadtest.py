@@ -107,7 +107,9 @@ async def session(url: str, visits: Sequence[tuple[str, str]], outcome: Outcome)
 def visits_of(index: int, runs: int) -> list[tuple[str, str]]:
     """Return what session `index` opens: its own filters, pages in turn, starting at the overview."""
     query = SELECTIONS[index % len(SELECTIONS)]
-    pages = ("", *PAGES[1 + index % (len(PAGES) - 2) :], *PAGES[1:-1])
+    readers = PAGES[1:-1]  # the pages a leader reads after the overview (not the staff's refresh page)
+    start = index % len(readers)
+    pages = ("", *readers[start:], *readers[:start])
     return [(pages[i % len(pages)], query) for i in range(runs)]
 
 

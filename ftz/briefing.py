@@ -30,21 +30,10 @@ from ftz.aggregate import (
     first_of_each_case,
     headline_totals,
     highlights,
-    readable_money,
     roll_up,
-    row_bound,
     totals,
 )
-from ftz.charts import (
-    BOUND_MARK,
-    SHORT_SCALES,
-    case_labels,
-    english_figure,
-    figures_said,
-    format_number,
-    format_total,
-    short,
-)
+from ftz.charts import BOUND_MARK, case_labels, chart_scale, figures_said, format_number, short, total_said
 from ftz.deck import (
     BIG_SIZE,
     BODY_SIZE,
@@ -55,8 +44,6 @@ from ftz.deck import (
     FOOTER_TOP,
     GREY,
     HEADING_SIZE,
-    INSET_Y,
-    LINE_HEIGHT,
     MARGIN,
     PRIMARY,
     SLIDE_HEIGHT,
@@ -65,12 +52,15 @@ from ftz.deck import (
     TITLE_SIZE,
     Deck,
     Paragraph,
+    box_height,
     box_width,
     fit,
+    height_needed,
     lines_needed,
 )
-from ftz.filters import LIST_KEYS, Filters, filter_mask, from_query
-from ftz.i18n import LANGS, batch_label, batch_title, code_label, localized, t, unit_label
+from ftz.filters import LIST_KEYS, Filters, filter_mask, filter_options, from_query, present_values
+from ftz.highlight import highlight_value
+from ftz.i18n import LANGS, batch_label, batch_title, filter_label, localized, t
 from ftz.timing import reductions_and_durations, time_pairs
 from loaders.measures import Catalogue
 
@@ -93,35 +83,18 @@ def label_format(value: float, bound: str) -> str:
     return prefix + "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
-def display_scale(largest: float, unit_std: str, lang: str) -> tuple[float, str]:
-    """Return what to divide totals of a unit by for a chart, and the unit then shown: money in 亿元 from
-    1亿 up in Chinese, in M or bn yuan in English, as format_total says them."""
-    if unit_std == "万元" and lang == "en":
-        yuan = largest * 10_000
-        size, word = next(((size, word) for size, word in SHORT_SCALES if abs(yuan) >= size), (1.0, ""))
-        return size / 10_000, f"{word} yuan".strip()
-    shown = readable_money(largest, unit_std)[1]
-    return (10_000.0 if shown != unit_std else 1.0), unit_label(shown, lang)
-
-
 def _named(names: Mapping[str, str], value: object) -> str:
     return names.get(str(value), str(value))
 
 
 def filters_in_words(filters: Filters, lang: str, names: Mapping[str, str]) -> str:
     """Return the filters as a reader says them (片区：宜昌片区｜领域：…), or that the deck covers all data."""
-    said = []
-    for key in LIST_KEYS:
-        values = getattr(filters, key)
-        if not values:
-            continue
-        if key == "batch":
-            labels = [batch_label(int(v), lang) for v in values]
-        elif key in ("area", "category"):
-            labels = [_named(names, v) for v in values]
-        else:
-            labels = [code_label(key, v, lang) for v in values]
-        said.append(f"{t('f_' + key, lang)}{t('label_sep', lang)}{t('list_sep', lang).join(labels)}")
+    said = [
+        f"{t('f_' + key, lang)}{t('label_sep', lang)}"
+        + t("list_sep", lang).join(filter_label(key, value, lang, names) for value in getattr(filters, key))
+        for key in LIST_KEYS
+        if getattr(filters, key)
+    ]
     if filters.q.strip():
         said.append(f"{t('f_q', lang)}{t('label_sep', lang)}“{filters.q.strip()}”")
     return t("item_sep", lang).join(said) if said else t("all_data", lang)
@@ -160,7 +133,14 @@ class Briefing:
         return f"{batch_label(int(str(batch)), self.lang)} {case}" if self.several_batches else case
 
     def total_text(self, item: Mapping[Hashable, Any]) -> str:
-        return format_total(float(item["total"]), str(item["unit_std"]), str(item["bound"]), self.lang)
+        return total_said(item, self.lang)
+
+    @cached_property
+    def cases(self) -> pd.DataFrame:
+        """The selection's cases, one row each (batch, case_no, case_title in the language, area,
+        category): read once for the glance, the measures' top cases and the areas' lists."""
+        columns = ["batch", "case_no", "case_title", "case_title_en", "area", "category"]
+        return localized(first_of_each_case(self.rows[columns]), self.lang)
 
 
 def to_pptx(briefing: Briefing) -> bytes:
@@ -177,17 +157,10 @@ def to_pptx(briefing: Briefing) -> bytes:
         _measure_slide(deck, b, item, by_area[by_area["measure"] == item["measure"]])
     _time_slide(deck, b)
     _highlights_slide(deck, b)
-    for area in _areas_in(b.rows):
+    for area in present_values(b.rows["area"]):
         _area_slide(deck, b, area, by_area[by_area["area"].astype(str) == area])
     _sources_slide(deck, b)
     return deck.save(b.say("briefing_title"), b.made_at)
-
-
-def _areas_in(rows: pd.DataFrame) -> list[str]:
-    area = rows["area"]
-    if isinstance(area.dtype, pd.CategoricalDtype):
-        return [str(a) for a, n in area.value_counts(sort=False).items() if n]
-    return [str(a) for a in pd.unique(area)]
 
 
 def _batch_lines(b: Briefing, most: int) -> list[str]:
@@ -213,8 +186,7 @@ def _cover(deck: Deck, b: Briefing) -> None:
     # up to five lines (the only place the deck states them), then the counts and the dates.
     for size in (20, 18, 16, BODY_SIZE):
         paragraphs = _cover_paragraphs(b, width, size)
-        needed = sum(lines_needed(text, width, s, bold) * s * LINE_HEIGHT for text, s, bold, _ in paragraphs)
-        if needed <= (height - 2 * INSET_Y) / 12700:
+        if height_needed(paragraphs, width) <= box_height(height):
             break
     deck.text(slide, MARGIN, Inches(1.4), CONTENT_WIDTH, height, paragraphs)
 
@@ -259,8 +231,7 @@ def _big_numbers(deck: Deck, slide: Slide, left: int, top: int, width: int, item
 
 def _glance(deck: Deck, b: Briefing, headline: pd.DataFrame) -> None:
     slide = deck.slide(b.say("deck_glance"))
-    cases = first_of_each_case(b.rows[["batch", "case_no", "area", "category"]])
-    counts = crosstab(cases, "category", "area")
+    counts = crosstab(b.cases, "category", "area")
     chart_width = Inches(6.6)
     deck.bar_chart(
         slide,
@@ -292,7 +263,7 @@ def _measure_slide(deck: Deck, b: Briefing, item: Mapping[Hashable, Any], by_are
     )
     slide = deck.slide(name, notes, keep=f"{b.say('label_sep')}{b.total_text(item)}")
     # By area, in the register's order, as the pages draw it.
-    scale, unit = display_scale(float(by_area["total"].max()), unit_std, b.lang)
+    scale, unit = chart_scale(float(by_area["total"].max()), unit_std, b.lang)
     area_width = Inches(4.4)
     deck.bar_chart(
         slide,
@@ -306,9 +277,8 @@ def _measure_slide(deck: Deck, b: Briefing, item: Mapping[Hashable, Any], by_are
     # By case, the ten largest: each case's sum, added and bounded as every total is.
     per_case = totals(b.rows, b.catalogue, measure, by=["batch", "case_no"])
     top = per_case.nlargest(TOP_CASES, "total", keep="first")
-    cases = localized(first_of_each_case(b.rows[["batch", "case_no", "case_title", "case_title_en", "area"]]), b.lang)
-    top = top.merge(cases, on=["batch", "case_no"], how="left")
-    case_scale, case_unit = display_scale(float(top["total"].max()), unit_std, b.lang)
+    top = top.merge(b.cases[["batch", "case_no", "case_title", "area"]], on=["batch", "case_no"], how="left")
+    case_scale, case_unit = chart_scale(float(top["total"].max()), unit_std, b.lang)
     left = MARGIN + area_width + Inches(0.3)
     width = SLIDE_WIDTH - MARGIN - left
     limit = 36 if b.lang == "en" else 20  # what the label column of a chart this wide shows at 12 pt
@@ -353,27 +323,21 @@ def _time_slide(deck: Deck, b: Briefing) -> None:
         for case, metric, before, after, cut in zip(
             b.case_labels(pairs),
             pairs["metric"],
-            figures_said(pairs, "before", b.lang),
-            figures_said(pairs, "after", b.lang),
+            figures_said(pairs, b.lang, "before"),
+            figures_said(pairs, b.lang, "after"),
             pairs["cut"],
             strict=True,
         )
     ]
     for alone, word in ((saved, "reduction"), (durations.sort_values(["unit_std", "value_std"]), "deck_now")):
         shown = localized(alone.head(TABLE_ROWS), b.lang)
-        for case, record in zip(b.case_labels(shown), shown.to_dict("records"), strict=True):
-            table.append([case, str(record["metric"]), f"{b.say(word)} {_figure_said(b, record)}", "—"])
+        for case, metric, figure in zip(
+            b.case_labels(shown), shown["metric"], figures_said(shown, b.lang), strict=True
+        ):
+            table.append([case, str(metric), f"{b.say(word)} {figure}", "—"])
     widths = [Inches(4.1), Inches(3.6), Inches(3.0), Inches(1.6)]
     header = [b.say("deck_case"), b.say("deck_item"), b.say("deck_change"), b.say("deck_cut")]
     deck.table(slide, widths, header, table[:TABLE_ROWS], b.say("deck_more_rows"), total)
-
-
-def _figure_said(b: Briefing, record: Mapping[Hashable, Any]) -> str:
-    """Return one figure as the language says it: its own words in Chinese, read out in English."""
-    if b.lang != "en":
-        return str(record["value_text"])
-    bound = row_bound(record["qualifier"], None)  # a range is said as a range
-    return english_figure(float(record["value"]), str(record["unit"]), bound, record["value_high"])
 
 
 def _highlights_slide(deck: Deck, b: Briefing) -> None:
@@ -384,13 +348,7 @@ def _highlights_slide(deck: Deck, b: Briefing) -> None:
     details = localized(b.rows.loc[largest.index, list(HIGHLIGHT_COLUMNS)], b.lang)
     table = []
     for item, detail in zip(largest.to_dict("records"), details.to_dict("records"), strict=True):
-        value = (
-            english_figure(
-                float(item["value_std"]), str(item["unit_std"]), row_bound(item["qualifier"], item["value_high"])
-            )
-            if b.lang == "en"
-            else str(detail["value_text"])
-        )
+        value = highlight_value(item, detail, b.lang)
         case = b.case_number(detail["batch"], detail["case_no"])
         table.append([b.catalogue.name(str(item["measure"]), b.lang), value, case, str(detail["case_title"])])
     widths = [Inches(2.9), Inches(3.0), Inches(1.8), Inches(4.6)]
@@ -400,7 +358,7 @@ def _highlights_slide(deck: Deck, b: Briefing) -> None:
 
 def _area_slide(deck: Deck, b: Briefing, area: str, by_area: pd.DataFrame) -> None:
     slide = deck.slide(_named(b.names, area))
-    cases = localized(first_of_each_case(b.rows[(b.rows["area"] == area).to_numpy()]), b.lang)
+    cases = b.cases[(b.cases["area"] == area).to_numpy()]
     list_width = Inches(7.0)
     labels = b.case_labels(cases)
     heading = b.say("deck_area_cases", n=len(labels))
@@ -486,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidMetricsError as err:
         print(f"数据未通过校验。 The store is invalid.\n{err}", file=sys.stderr)
         return 1
-    options = {key: [str(v) for v in pd.unique(frame[key].astype(str))] for key in LIST_KEYS}
+    options = filter_options(frame)
     asked = {"area": args.area, "category": args.category, "batch": args.batch}
     filters = from_query(asked, options)
     for key, values in asked.items():

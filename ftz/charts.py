@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -104,6 +104,23 @@ ONE_OF = {
     "entries": "entry",
     "editions": "edition",
 }
+
+
+def total_said(item: Mapping[Hashable, object], lang: str) -> str:
+    """Return a total of ftz.aggregate (a record with total, unit_std and bound) as format_total says it."""
+    return format_total(float(str(item["total"])), str(item["unit_std"]), str(item["bound"]), lang)
+
+
+def chart_scale(largest: float, unit_std: str, lang: str) -> tuple[float, str]:
+    """Return what a chart divides its values of a unit by, and the unit it then names, as format_total
+    says its largest value: money in 亿元 from 1亿 up in Chinese, in M or bn yuan in English."""
+    if unit_std == "万元" and lang == "en":
+        size, word = next(((size, word) for size, word in SHORT_SCALES if abs(largest) * 10_000 >= size), (1, ""))
+        return size / 10_000, f"{word} yuan".strip()
+    shown = readable_money(largest, unit_std)[1]
+    return (10_000.0 if shown != unit_std else 1.0), unit_label(shown, lang)
+
+
 BOUND_WORDS = {"at_least": "over", "at_most": "up to", "about": "about", EXACT: ""}
 SCALES = ((1e9, "billion"), (1e6, "million"))
 SHORT_SCALES = ((1e9, "bn"), (1e6, "M"))
@@ -186,12 +203,11 @@ def make_total_bar(
     """Return bars of one measure's totals (named `measure`) by area or category, each labelled with its
     bound (≥, ≈) and unit. The title gives the measure on its first line, what the bars are on the
     second: a title on one line would be cut at a phone's width."""
-    money_unit = readable_money(float(totals["total"].max()), unit_std)[1] if not totals.empty else unit_std
+    scale, shown_unit = chart_scale(0.0 if totals.empty else float(totals["total"].max()), unit_std, lang)
     by = t("by_area" if dimension == "area" else "by_category", lang)
-    title = f"{measure}<br>{by}{t('unit_in', lang, unit=unit_label(money_unit, lang))}"
+    title = f"{measure}<br>{by}{t('unit_in', lang, unit=shown_unit)}"
     if totals.empty:
         return _empty(title, height, lang)
-    scale = 10_000 if money_unit != unit_std else 1
     labels = [names.get(str(v), str(v)) for v in totals[dimension]]
     bar = go.Bar(
         x=labels,
@@ -218,8 +234,7 @@ def make_case_bar(
     title, height = f"{measure}<br>{t('by_case', lang)}", max(300, 80 + 28 * len(per_case))
     if rows.empty:
         return _empty(title, height, lang)
-    money_unit = readable_money(float(per_case["value_std"].max()), unit_std)[1]
-    scale = 10_000 if money_unit != unit_std else 1
+    scale, shown_unit = chart_scale(float(per_case["value_std"].max()), unit_std, lang)
     labels = pd.Series(case_labels(per_case, "case_title", lang), index=per_case.index)
     bars = [
         go.Bar(
@@ -228,7 +243,7 @@ def make_case_bar(
             orientation="h",
             name=names.get(str(area), str(area)),
             marker_color=colors.get(str(area), GREY),
-            hovertemplate=f"%{{y}}<br>%{{x:,}} {unit_label(money_unit, lang)}<extra></extra>",
+            hovertemplate=f"%{{y}}<br>%{{x:,}} {shown_unit}<extra></extra>",
         )
         for area, part in per_case.groupby("area", observed=True, sort=True)
     ]
@@ -239,7 +254,7 @@ def make_case_bar(
         barmode="stack",
         legend={"traceorder": "normal"},  # areas in register order, as elsewhere
         yaxis={"categoryorder": "total ascending"},
-        xaxis={"title": {"text": unit_label(money_unit, lang)}, "tickformat": ","},
+        xaxis={"title": {"text": shown_unit}, "tickformat": ","},
         margin=TWO_LINE_TITLE,
     )
 
@@ -337,7 +352,7 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
     # Latin letters are half as wide as characters: an English label may be twice as long.
     limit = 24 if lang == "en" else 12
     labels = case_labels(pairs.assign(metric=[short(m, limit) for m in pairs["metric"]]), "metric", lang)
-    said = {side: figures_said(pairs, side, lang) for side in ("before", "after")}
+    said = {side: figures_said(pairs, lang, side) for side in ("before", "after")}
     cut_word = t("reduction", lang)
     traces: list[BaseTraceType] = []
     for label, before, after in zip(labels, pairs["before_days"], pairs["after_days"], strict=True):
@@ -380,12 +395,14 @@ def make_time_dumbbell(pairs: pd.DataFrame, lang: str) -> go.Figure:
     return _figure(title, height, traces, xaxis=axis)
 
 
-def figures_said(pairs: pd.DataFrame, side: str, lang: str) -> list[str]:
-    """Return one side of the time pairs as the language says it: the written words in Chinese, the figure
-    as recorded in English words (5 minutes, 2–3 days), since the Chinese span is a quote."""
+def figures_said(rows: pd.DataFrame, lang: str, side: str = "") -> list[str]:
+    """Return figures as the language says them: the written words in Chinese, the figure as recorded in
+    English words (5 minutes, 2–3 days), since the Chinese span is a quote. With `side` ("before",
+    "after"), one side of the time pairs (columns before_value, before_text, …)."""
+    text = f"{side}_text" if side else "value_text"
     if lang != "en":
-        return pairs[f"{side}_text"].astype(str).tolist()
-    parts = [pairs[f"{side}_{column}"] for column in ("value", "value_high", "unit", "qualifier")]
+        return rows[text].astype(str).tolist()
+    parts = [rows[f"{side}_{c}" if side else c] for c in ("value", "value_high", "unit", "qualifier")]
     return [
         english_figure(float(value), str(unit), row_bound(qualifier, None), high)  # a range is said as a range
         for value, high, unit, qualifier in zip(*parts, strict=True)

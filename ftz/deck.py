@@ -106,11 +106,21 @@ def fit(text: str, width: float, size: float, lines: int = 1, bold: bool = False
 
 def box_width(width: int) -> float:
     """Return the width in points that text has inside a box of `width` EMU."""
-    return (width - 2 * INSET_X) / 12700
+    return float(Emu(width - 2 * INSET_X).pt)
+
+
+def box_height(height: int) -> float:
+    """Return the height in points that text has inside a box of `height` EMU."""
+    return float(Emu(height - 2 * INSET_Y).pt)
 
 
 # Paragraphs for a text box: (text, size in points, bold, colour).
 Paragraph = tuple[str, float, bool, RGBColor]
+
+
+def height_needed(paragraphs: Sequence[Paragraph], width: float) -> float:
+    """Return the height in points that paragraphs take in a box `width` points wide."""
+    return sum(lines_needed(text, width, size, bold) * size * LINE_HEIGHT for text, size, bold, _ in paragraphs)
 
 
 # Reaching into python-pptx (pinned at 1.0.2 in requirements.txt): it has no public way to open the
@@ -219,7 +229,7 @@ class Deck:
         box = slide.shapes.add_textbox(Emu(left), Emu(top), Emu(width), Emu(height))
         frame = box.text_frame
         frame.word_wrap, frame.auto_size = True, MSO_AUTO_SIZE.NONE
-        room = (height - 2 * INSET_Y) / 12700
+        room = box_height(height)
         for index, (text, size, bold, color) in enumerate(paragraphs):
             lines = int(room // (size * LINE_HEIGHT))
             if lines < 1:  # a layout that leaves no room for a figure is a bug, never a figure left out
@@ -301,9 +311,9 @@ class Deck:
         more: str,
         total: int | None = None,
     ) -> None:
-        """Add a table under the title bar in body text, each cell cut to two lines of its column. Rows that would run
-        past the content area are left out, and so are those past `rows` of the `total` it stands for;
-        `more` (with {n}, how many) then says so under the table."""
+        """Add a table under the title bar in body text, each cell cut to two lines of its column. Rows
+        that would run past the content area are left out, and so are those past `rows` of the `total` it
+        stands for; `more` (with {n}, how many) then says so under the table."""
         size = BODY_SIZE
         header = [fit(text, box_width(width), size, 2, bold=True) for text, width in zip(header, widths, strict=True)]
         heights = [_row_height(header, widths, size, bold=True)]
@@ -360,7 +370,7 @@ def _theme_fonts() -> str:
 
 def _row_height(cells: Sequence[str], widths: Sequence[int], size: float, bold: bool = False) -> int:
     lines = max(lines_needed(text, box_width(width), size, bold) for text, width in zip(cells, widths, strict=True))
-    return int(lines * size * LINE_HEIGHT * 12700 + 2 * INSET_Y)
+    return int(Pt(lines * size * LINE_HEIGHT) + 2 * INSET_Y)
 
 
 def _label_format(dLbl: Any, number_format: str) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -145,6 +147,15 @@ class HighlightLink:
     quote: str
 
 
+def highlight_value(item: Mapping[Hashable, Any], detail: Mapping[Hashable, Any], lang: str) -> str:
+    """Return a highlight's figure (a row of aggregate.highlights, and its HIGHLIGHT_COLUMNS as `detail`) as
+    the language says it: its written words in Chinese, read out in English (over 18.3 billion yuan)."""
+    if lang != "en":
+        return str(detail["value_text"])
+    bound = row_bound(item["qualifier"], item["value_high"])
+    return english_figure(float(str(item["value_std"])), str(item["unit_std"]), bound)
+
+
 def highlight_links(
     largest: pd.DataFrame, details: pd.DataFrame, catalogue: Catalogue, lang: str
 ) -> list[HighlightLink]:
@@ -155,13 +166,7 @@ def highlight_links(
     shown = localized(details, lang)
     for item, detail in zip(largest.to_dict("records"), shown.to_dict("records"), strict=True):
         measure, case_no = str(item["measure"]), int(detail["case_no"])
-        value = (
-            english_figure(
-                float(item["value_std"]), str(item["unit_std"]), row_bound(item["qualifier"], item["value_high"])
-            )
-            if lang == "en"
-            else str(detail["value_text"])
-        )
+        value = highlight_value(item, detail, lang)
         label = (
             f"{catalogue.name(measure, lang)}{t('label_sep', lang)}**{value}**{t('item_sep', lang)}"
             f"{t('highlight_case', lang, case_no=case_no)} {detail['case_title']}"

@@ -363,6 +363,18 @@ def code_labels(column: str, lang: str) -> dict[str, str]:
     return {code: (en if lang == "en" else zh) for code, (zh, en) in CODE_LISTS[column].items()}
 
 
+def filter_label(key: str, value: str, lang: str, names: Mapping[str, str]) -> str:
+    """Return one value of a filter as shown: a batch as 第七批 (Batch 7), an area or category by its name
+    in the language (`names`, as ui.display_names gives them), a code by its label."""
+    if key == "batch":
+        return batch_label(int(value), lang)
+    if key in ("area", "category"):
+        return names.get(value, value)
+    if key in CODE_LISTS:
+        return code_label(key, value, lang)
+    return value
+
+
 def unit_label(unit: str, lang: str) -> str:
     """Return a unit as shown: as written in Chinese, translated in English where known."""
     return UNIT_EN.get(unit, unit) if lang == "en" else unit

@@ -6,7 +6,7 @@ import streamlit as st
 from ftz.aggregate import batch_summary
 from ftz.charts import CHART_ITEMS, make_batch_bars
 from ftz.i18n import batch_label, batch_title, t
-from ui import area_colors, area_names, caption_if_cut, get_batches, get_view, show_chart, stop_if_empty
+from ui import area_colors, area_names, batches_state, caption_if_cut, get_batches, get_view, show_chart, stop_if_empty
 
 view = get_view()
 lang = view.lang
@@ -19,7 +19,7 @@ if count == 1:
     st.caption(t("one_batch", lang))
 colors, names = area_colors(), area_names(lang)
 # The register is part of the key: an import that registers a batch changes what is shown.
-registered = str(batches.to_dict("records"))
+registered = batches_state()
 show_chart(
     view.memo(
         f"batch-bars-{registered}",

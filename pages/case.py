@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ftz.aggregate import all_totals
-from ftz.charts import case_labels, format_total
+from ftz.charts import case_labels, total_said
 from ftz.highlight import mark_case_figures
 from ftz.i18n import batch_label, code_label, column_label, localized, t
 from ui import case_text, display_names, document_key, get_view, parse_case_key, show_table, stop_if_empty
@@ -70,7 +70,7 @@ if not achieved.empty:
             measure = str(item["measure"])
             column.metric(
                 catalogue.name(measure, lang),
-                format_total(float(item["total"]), str(item["unit_std"]), str(item["bound"]), lang),
+                total_said(item, lang),
                 help=catalogue.definition(measure, lang),
             )
 

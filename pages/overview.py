@@ -12,7 +12,7 @@ from ftz.aggregate import (
     highlights,
     roll_up,
 )
-from ftz.charts import format_total, make_area_category_heatmap, make_total_bar
+from ftz.charts import make_area_category_heatmap, make_total_bar, total_said
 from ftz.highlight import HighlightLink, highlight_links
 from ftz.i18n import batch_label, batch_title, t
 from ui import area_colors, area_names, briefing_button, display_names, get_batches, get_view, show_chart, stop_if_empty
@@ -58,7 +58,7 @@ else:
             measure = str(item["measure"])
             column.metric(
                 catalogue.name(measure, lang),
-                format_total(float(item["total"]), str(item["unit_std"]), str(item["bound"]), lang),
+                total_said(item, lang),
                 help=f"{catalogue.definition(measure, lang)}\n\n{t('n_figures', lang)}: {item['figures']}"
                 f"{t('sentence_end', lang)}{t('kpi_help', lang)}",
             )

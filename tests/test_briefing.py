@@ -21,8 +21,8 @@ from pptx import Presentation
 from pptx.util import Emu, Pt
 
 from ftz.aggregate import crosstab, first_of_each_case, headline_totals, roll_up, totals
-from ftz.briefing import Briefing, display_scale, main, to_pptx
-from ftz.charts import format_total
+from ftz.briefing import Briefing, main, to_pptx
+from ftz.charts import chart_scale, format_total
 from ftz.deck import CONTENT_BOTTOM, DARK, FONT_NAME, SLIDE_HEIGHT, SLIDE_WIDTH, Deck
 from ftz.filters import Filters, apply_filters
 from ftz.i18n import t
@@ -192,12 +192,12 @@ def test_briefing_charts_are_native_and_hold_the_aggregates_totals(lang: str, se
         area_chart, case_chart = charts(slide)
         unit_std = catalogue.standard_unit(measure)
         expected = by_area[by_area["measure"] == measure]
-        scale, _ = display_scale(float(expected["total"].max()), unit_std, lang)
+        scale, _ = chart_scale(float(expected["total"].max()), unit_std, lang)
         _, areas, ((_, values),) = chart_data(area_chart)
         assert areas == [names.get(str(a), str(a)) for a in expected["area"]]
         assert values == pytest.approx((expected["total"] / scale).tolist())
         per_case = totals(rows, catalogue, measure, by=["batch", "case_no"]).nlargest(10, "total")
-        scale, _ = display_scale(float(per_case["total"].max()), unit_std, lang)
+        scale, _ = chart_scale(float(per_case["total"].max()), unit_std, lang)
         _, cases, ((_, values),) = chart_data(case_chart)
         assert [int(re.search(r"(\d+)\. ", label).group(1)) for label in cases] == per_case["case_no"].tolist()  # type: ignore[union-attr]
         assert values == pytest.approx((per_case["total"] / scale).tolist())
@@ -367,7 +367,7 @@ def test_briefing_names_one_cjk_font_everywhere() -> None:
     ).blob.decode()
     assert f'<a:ea typeface="{FONT_NAME}"/>' in theme
     assert (deck.slide_width, deck.slide_height) == (SLIDE_WIDTH, SLIDE_HEIGHT)
-    assert SLIDE_WIDTH * 9 == SLIDE_HEIGHT * 16 or abs(SLIDE_WIDTH / SLIDE_HEIGHT - 16 / 9) < 0.001
+    assert abs(deck.slide_width / deck.slide_height - 16 / 9) < 0.001
 
 
 @pytest.mark.parametrize("label", ['=HYPERLINK("http://example.com","x")', "+1+1", "<b>粗体</b>"])

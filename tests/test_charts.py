@@ -6,6 +6,7 @@ import pytest
 from ftz.aggregate import summable, totals
 from ftz.charts import (
     CHART_ITEMS,
+    chart_scale,
     english_figure,
     format_number,
     format_total,
@@ -241,3 +242,27 @@ def test_batch_bars_show_the_latest_batches_only() -> None:
     many = make_rows(*({"fact_id": f"{b}-01-01", "batch": b} for b in range(1, CHART_ITEMS + 6)))
     labels = [label for trace in make_batch_bars(many, "en", COLORS, NAMES_ZH).data for label in trace.y]
     assert labels == [f"Batch {b}" for b in range(6, CHART_ITEMS + 6)]
+
+
+@pytest.mark.parametrize(
+    ("largest", "unit", "lang", "scale", "shown"),
+    [
+        (1_830_000, "万元", "zh", 10_000, "亿元"),  # 183 亿元
+        (4324.96, "万元", "zh", 1, "万元"),
+        (1_830_000, "万元", "en", 100_000, "bn yuan"),  # 18.3 bn yuan, as the tile says it
+        (4324.96, "万元", "en", 100, "M yuan"),
+        (50, "万元", "en", 1e-4, "yuan"),
+        (204, "家", "en", 1, "firms"),
+    ],
+)
+def test_chart_scale_names_the_unit_the_tiles_use(
+    largest: float, unit: str, lang: str, scale: float, shown: str
+) -> None:
+    assert chart_scale(largest, unit, lang) == (pytest.approx(scale), shown)
+
+
+def test_english_total_bar_is_in_the_tiles_unit() -> None:
+    totals = pd.DataFrame({"area": ["武汉片区"], "total": [1_830_000.0], "figures": [1], "bound": ["at_least"]})
+    figure = make_total_bar(totals, "area", "万元", "en", {}, {}, "Equity financing raised")
+    assert figure.layout.title.text == "Equity financing raised<br>Total by area (bn yuan)"
+    assert list(figure.data[0].y) == pytest.approx([18.3])
