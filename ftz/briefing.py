@@ -407,7 +407,8 @@ HELP = """为当前数据（可按片区、领域、批次筛选）生成汇报 
 
 筛选值与网址中的一致：片区、领域用文件中的中文名称，批次用数字，可重复。
 Filter values are those of the URL: the document's Chinese names for areas and categories, batch numbers;
-each option may be repeated. Exit codes: 0 written, 1 nothing matches or the store is invalid, 2 usage."""
+each option may be repeated. Exit codes: 0 written, 1 nothing matches or the store is invalid, 2 usage
+or an output that cannot be written."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -476,8 +477,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     data = to_pptx(briefing)
     temporary = args.output.with_name(args.output.name + ".part")
-    temporary.write_bytes(data)
-    temporary.replace(args.output)
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(args.output)
+    except OSError as err:
+        temporary.unlink(missing_ok=True)
+        print(f"无法写入 cannot write {args.output}: {err.strerror}", file=sys.stderr)
+        return 2
     print(f"已写入 written: {args.output} ({len(data) / 1024:.0f} KB)")
     return 0
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from loaders.schema import INDICATORS, UNITS, blank_to_na, excel_row, issue, make_report
+from loaders.schema import INDICATORS, UNITS, blank_to_na, excel_row, first_problem, issue, make_report
 
 MEASURES_PATH = Path(__file__).resolve().parent.parent / "data" / "measures.csv"
 MEASURE_COLUMNS = (
@@ -195,10 +195,7 @@ class InvalidCatalogueError(ValueError):
     """The catalogue failed validation; `report` holds every problem found."""
 
     def __init__(self, path: Path, report: pd.DataFrame) -> None:
-        first = report.iloc[0]
-        super().__init__(
-            f"{path}：{len(report)} 处错误，例如第 {first['row']} 行 {first['column']}：{first['message']}"
-        )
+        super().__init__(first_problem(path, report))
         self.report = report
 
 

@@ -302,6 +302,14 @@ def issue(
     }
 
 
+def first_problem(path: object, errors: pd.DataFrame) -> str:
+    """Return how many problems a file has and where the first is, as an error's message says it: 第 3 行
+    「unit」 for a cell, 列「a」 for a header (which has no row)."""
+    first = errors.iloc[0]
+    where = f"列「{first['column']}」" if pd.isna(first["row"]) else f"第 {first['row']} 行「{first['column']}」"
+    return f"{path}：{len(errors)} 处错误，例如{where}：{first['message']}"
+
+
 def make_report(entries: list[dict[str, object]]) -> pd.DataFrame:
     """Return report entries as a table sorted by row, errors first within a row."""
     report = pd.DataFrame(entries, columns=REPORT_COLUMNS)

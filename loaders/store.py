@@ -22,6 +22,7 @@ from loaders.schema import (
     SCOPES,
     SECTIONS,
     UNITS,
+    first_problem,
     has_errors,
     make_report,
     validate_metrics,
@@ -41,11 +42,7 @@ class InvalidMetricsError(ValueError):
     """The store failed validation; `report` holds every problem found."""
 
     def __init__(self, path: Path, report: pd.DataFrame) -> None:
-        errors = report[report["severity"] == "error"]
-        first = errors.iloc[0]
-        super().__init__(
-            f"{path}：{len(errors)} 处错误，例如第 {first['row']} 行 {first['column']}：{first['message']}"
-        )
+        super().__init__(first_problem(path, report[report["severity"] == "error"]))
         self.report = report
 
 

@@ -636,3 +636,17 @@ def test_briefing_small_figure_beside_a_large_one_keeps_its_digits() -> None:
     number_format = label.find(f"{c}numFmt").get("formatCode")
     decimals = len(number_format.split(".")[1]) if "." in number_format else 0
     assert round(values[1], decimals) != 0, number_format
+
+
+def test_briefing_command_line_says_why_it_cannot_write_or_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-o", str(tmp_path / "no-such-folder" / "x.pptx")]) == 2
+    assert "无法写入 cannot write" in capsys.readouterr().err
+    broken = tmp_path / "metrics.csv"
+    broken.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert main(["--store", str(broken), "-o", str(tmp_path / "x.pptx")]) == 1
+    said = capsys.readouterr().err
+    # A header has no row: the message names the column, never "row nan".
+    assert "列「a」" in said and "nan" not in said
+    assert not list(tmp_path.glob("*.pptx*"))
