@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -38,24 +38,11 @@ from ftz.i18n import DEFAULT_LANG, LANGS, code_label, column_label, filter_label
 from ftz.timing import reduction_flags
 from loaders.document import parse_document
 from loaders.extract import propose_from
-from loaders.ingest import CatalogueChange, Prepared, Refused, catalogue_states, prepare, prepare_measures
+from loaders.ingest import CatalogueChange, Prepared, Refused, prepare, prepare_measures
 from loaders.measures import Catalogue, InvalidCatalogueError, unclassified_rows
-from loaders.store import (
-    BEIJING,
-    METRICS_PATH,
-    NAME_REGISTERS,
-    InvalidMetricsError,
-    beside,
-    english_names,
-    file_digest,
-    file_state,
-    history_dir,
-    last_changed,
-    load_areas,
-    load_batches,
-    read_metrics,
-    store_catalogue,
-)
+from loaders.store import BEIJING, METRICS_PATH, InvalidMetricsError, typed_batches
+from loaders.stores import Store as DataStore  # where the data is kept (files or a database)
+from loaders.stores import StoreUnavailable, open_store
 
 # Streamlit takes an app with a `pages/` folder for a legacy multipage app until the first
 # st.navigation call of the process, and would run a deep-linked page (/areas?…) on its own, without
@@ -139,11 +126,10 @@ class View:
 
     @cached_property
     def key(self) -> str:
-        """Name what the page shows: the store's reading, the language, the filters, and in English the
-        registers' names. Equal views in any two sessions have equal keys."""
+        """Name what the page shows: the store's reading (registers and documents included), the language and
+        the filters. Equal views in any two sessions have equal keys."""
         filters = json.dumps(self.filters.to_query(), ensure_ascii=False, sort_keys=True)
-        names = names_state() if self.lang == "en" else ()
-        return f"{self.store.token}|{self.lang}|{filters}|{names}"
+        return f"{self.store.token}|{self.lang}|{filters}"
 
     def memo(self, name: str, build: Callable[[], T]) -> T:
         """Return what `build` makes for this view, made once for every session that shows the same view.
@@ -183,34 +169,37 @@ def _memo(key: str, name: str, _build: Callable[[], object]) -> object:
     return _build()
 
 
-def store_path() -> Path:
-    """Return the store the app shows: FTZ_METRICS_PATH if set, else data/metrics.csv."""
-    return Path(os.environ.get("FTZ_METRICS_PATH", METRICS_PATH))
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _open_store(database: str, path: str) -> DataStore:
+    return open_store(database=database or None, path=None if database else Path(path or METRICS_PATH))
+
+
+def data_store() -> DataStore:
+    """Return the store the app shows: FTZ_DATABASE_URL if set, else FTZ_METRICS_PATH, else data/metrics.csv;
+    stop the page with the reason if it cannot be used (a database that does not answer)."""
+    try:
+        return _open_store(os.environ.get("FTZ_DATABASE_URL", ""), os.environ.get("FTZ_METRICS_PATH", ""))
+    except StoreUnavailable as err:
+        st.error(str(err))
+        st.stop()
+        raise
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _read_store(
-    path: str, size: int, mtime_ns: int, states: tuple[tuple[int, int] | None, tuple[int, int] | None]
-) -> Store:
-    # Keyed by size and mtime so that a refreshed file is read again on the next rerun, and only then;
-    # by the catalogue's, so that a changed catalogue is read and the rows checked against it; and by the
-    # change log's, which an import writes after the store and which says when the data changed.
-    result = read_metrics(Path(path))
+def _read_store(_data: DataStore, where: str, state: Hashable) -> Store:
+    # Keyed by the store's state, which every change of the table, a register, the catalogue or the change
+    # log changes: a refreshed store is read again on the next rerun, and only then.
+    result = _data.load()
     frame = result.frame
-    changed = last_changed(Path(path))
-    token = hashlib.sha256(repr((path, size, mtime_ns, states)).encode()).hexdigest()[:16]
-    return Store(
-        frame, filter_options(frame), changed, file_digest(Path(path))[:16], store_catalogue(Path(path)), token
-    )
+    token = hashlib.sha256(repr((where, state)).encode()).hexdigest()[:16]
+    return Store(frame, filter_options(frame), _data.last_changed(), _data.version(), _data.catalogue(), token)
 
 
 def get_store() -> Store:
-    """Return the store, read once per change of the file; stop the page with the report if invalid."""
-    path = store_path()
-    stat = path.stat()
+    """Return the store, read once per change; stop the page with the report if it is invalid."""
+    data = data_store()
     try:
-        states = (file_state(beside(path, "measures.csv")), file_state(history_dir(path) / "log.csv"))
-        return _read_store(str(path), stat.st_size, stat.st_mtime_ns, states)
+        return _read_store(data, data.where, data.state())
     except (InvalidMetricsError, InvalidCatalogueError) as err:
         st.error(f"{t('invalid_store', 'zh')} {t('invalid_store', 'en')}\n\n{err}")
         st.dataframe(err.report, hide_index=True)
@@ -219,27 +208,27 @@ def get_store() -> Store:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _read_batches(path: str, mtime_ns: int) -> pd.DataFrame:
-    del mtime_ns
-    return load_batches(Path(path))
-
-
-def batches_state() -> tuple[int, int] | None:
-    """Return the state of the register of batches beside the store: an import that registers a batch
-    changes it."""
-    return file_state(beside(store_path(), "batches.csv"))
+def _read_batches(_data: DataStore, where: str, state: Hashable) -> pd.DataFrame:
+    del where, state  # the cache's key only: an import that registers a batch changes the state
+    return typed_batches(_data.register("batches"))
 
 
 def get_batches() -> pd.DataFrame:
-    """Return the register of batches beside the store, read again when an import changes it."""
-    path = beside(store_path(), "batches.csv")
-    return _read_batches(str(path), path.stat().st_mtime_ns)
+    """Return the store's register of batches, read again when an import changes it."""
+    data = data_store()
+    return _read_batches(data, data.where, data.state())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=4)
+def _read_areas(_data: DataStore, where: str, state: Hashable) -> pd.DataFrame:
+    del where, state  # the cache's key only
+    return _data.register("areas")
+
+
 def get_areas() -> pd.DataFrame:
-    """Return the register of areas with their English names and colours."""
-    return load_areas()
+    """Return the store's register of areas with their English names and colours."""
+    data = data_store()
+    return _read_areas(data, data.where, data.state())
 
 
 def area_colors() -> dict[str, str]:
@@ -255,15 +244,9 @@ def area_names(lang: str) -> dict[str, str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _english_names(path: str, states: tuple[tuple[int, int] | None, ...]) -> dict[str, str]:
-    del states  # part of the key only: a register an import extends, or staff edit, is read again
-    return english_names(Path(path))
-
-
-def names_state() -> tuple[tuple[int, int] | None, ...]:
-    """Return the state of the registers that name areas, categories and departments in English."""
-    path = store_path()
-    return tuple(file_state(beside(path, register)) for register, _, _ in NAME_REGISTERS)
+def _english_names(_data: DataStore, where: str, state: Hashable) -> dict[str, str]:
+    del where, state  # the cache's key only: a register an import extends, or staff edit, is read again
+    return _data.english_names()
 
 
 def display_names(lang: str) -> dict[str, str]:
@@ -271,7 +254,8 @@ def display_names(lang: str) -> dict[str, str]:
     English the registers' English names; in Chinese the document's names, which the data already holds."""
     if lang != "en":
         return {}
-    return _english_names(str(store_path()), names_state())
+    data = data_store()
+    return _english_names(data, data.where, data.state())
 
 
 def _format_for(key: str, lang: str) -> Callable[[str], str]:
@@ -611,69 +595,63 @@ def check_password(given: str) -> bool:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _check_file(data: bytes, name: str, store: str, state: tuple[int, int] | None) -> Prepared | pd.DataFrame:
-    del state  # part of the key only: a changed store means checking the file again
+def _check_file(data: bytes, name: str, _store: DataStore, where: str, state: Hashable) -> Prepared | pd.DataFrame:
+    del where, state  # the cache's key only: a changed store means checking the file again
     try:
-        return prepare(data, name, Path(store))
+        return prepare(data, name, _store)
     except Refused as refused:
         return refused.report
 
 
-def check_file(data: bytes, name: str, store: Path) -> Prepared | pd.DataFrame:
+def check_file(data: bytes, name: str, store: DataStore) -> Prepared | pd.DataFrame:
     """Return the file checked against the store (or the report refusing it), once per file and store state,
     not again on every click of the page."""
-    return _check_file(data, name, str(store), file_state(store))
+    return _check_file(data, name, store, store.where, store.state())
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _check_measures(
-    data: bytes, name: str, store: str, state: tuple[tuple[int, int] | None, tuple[int, int] | None]
+    data: bytes, name: str, _store: DataStore, where: str, state: Hashable
 ) -> CatalogueChange | pd.DataFrame:
-    del state  # part of the key only: a changed store or catalogue means checking the file again
+    del where, state  # the cache's key only: a changed store or catalogue means checking the file again
     try:
-        return prepare_measures(data, name, Path(store))
+        return prepare_measures(data, name, _store)
     except Refused as refused:
         return refused.report
 
 
-def check_measures(data: bytes, name: str, store: Path) -> CatalogueChange | pd.DataFrame:
+def check_measures(data: bytes, name: str, store: DataStore) -> CatalogueChange | pd.DataFrame:
     """Return a catalogue file merged and checked against the store (or the report refusing it), once per
     file and state of the store and its catalogue."""
-    return _check_measures(data, name, str(store), catalogue_states(store))
+    return _check_measures(data, name, store, store.where, store.state())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _case_texts(path: str, mtime_ns: int, areas: tuple[str, ...]) -> dict[int, list[tuple[str, str]]]:
-    del mtime_ns  # part of the key only: an edited document is read again
-    document = parse_document(Path(path).read_text(encoding="utf-8"), list(areas))
+def _case_texts(
+    _data: DataStore, where: str, state: Hashable, source: str, areas: tuple[str, ...]
+) -> dict[int, list[tuple[str, str]]] | None:
+    del where, state  # the cache's key only: a document replaced or edited is read again
+    text = _data.document(source)
+    if text is None:
+        return None
+    document = parse_document(text.decode("utf-8"), list(areas))
     return {case.entry.case_no: [(s.section, s.text) for s in case.sentences] for case in document.cases}
-
-
-def source_document(batch: int) -> Path | None:
-    """Return the registered source document of a batch in the store's sources, None if it has none."""
-    batches = get_batches()
-    registered = batches.loc[batches["batch"] == batch, "source_file"]
-    source = str(registered.iloc[0]) if not registered.empty else ""
-    path = beside(store_path(), "batches.csv").parent / source
-    return path if source and path.is_file() else None
-
-
-def document_key(batch: int) -> str:
-    """Return what names a batch's source document as it is now (path and state), for View.memo."""
-    path = source_document(batch)
-    return f"{path}:{file_state(path)}" if path is not None else "no document"
 
 
 def case_text(batch: int, case_no: int) -> list[tuple[str, str]] | None:
     """Return a case's sentences (section, text) in document order from its batch's registered source
-    document; None when the batch has no document in the store's sources."""
-    path = source_document(batch)
-    if path is None:
+    document; None when the batch has no document in the store."""
+    batches = get_batches()
+    registered = batches.loc[batches["batch"] == batch, "source_file"]
+    source = str(registered.iloc[0]) if not registered.empty else ""
+    if not source:
         return None
-    return _case_texts(str(path), path.stat().st_mtime_ns, tuple(get_areas()["area"])).get(case_no)
+    data = data_store()
+    texts = _case_texts(data, data.where, data.state(), source, tuple(get_areas()["area"]))
+    return None if texts is None else texts.get(case_no)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def proposals_of(data: bytes, suffix: str) -> tuple[pd.DataFrame, list[str]]:
     """Return the proposed rows of an uploaded batch document and the warnings, once per document."""
-    return propose_from(data, suffix, get_areas()["area"].tolist(), store_catalogue(store_path()))
+    return propose_from(data, suffix, get_areas()["area"].tolist(), get_store().catalogue)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from loaders.ingest import store_text
+from loaders.filestore import store_text
 from loaders.store import METRICS_PATH, read_raw_csv
 
 FIRST_BATCH = 1000

@@ -28,7 +28,8 @@ from ftz.aggregate import TOTAL_COLUMNS, convertible_units, headline_totals, hig
 from ftz.charts import CHART_ITEMS, make_area_category_heatmap, make_ranked_bar, make_total_bar
 from ftz.export import export_frame, to_xlsx
 from ftz.filters import Filters, filter_mask, filter_options, present_values
-from loaders.ingest import apply, prepare, store_text
+from loaders.filestore import store_text
+from loaders.ingest import apply, prepare
 from loaders.store import DATA_DIR, HEADER, cache_path, load_batches, read_metrics, read_raw_csv, store_catalogue
 from ui import EXPLORER_COLUMNS, Store, View
 

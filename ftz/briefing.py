@@ -413,19 +413,8 @@ or an output that cannot be written."""
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    from loaders.store import (
-        BEIJING,
-        METRICS_PATH,
-        InvalidMetricsError,
-        beside,
-        english_names,
-        file_digest,
-        last_changed,
-        load_areas,
-        load_batches,
-        read_metrics,
-        store_catalogue,
-    )
+    from loaders.store import BEIJING, InvalidMetricsError, typed_batches
+    from loaders.stores import StoreUnavailable, open_store
 
     parser = argparse.ArgumentParser(
         prog="python -m ftz.briefing", description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -436,12 +425,19 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument(
             f"--{key}", action="append", default=[], help=f"{t('f_' + key, 'zh')} {t('f_' + key, 'en')}"
         )
-    parser.add_argument(
-        "--store", type=Path, default=METRICS_PATH, help="数据文件 the store (default data/metrics.csv)"
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--store", type=Path, help="数据文件 the store file (default: FTZ_METRICS_PATH, else data/metrics.csv)"
     )
+    where.add_argument("--database", metavar="URL", help="数据库 a PostgreSQL store (default: FTZ_DATABASE_URL)")
     args = parser.parse_args(argv)
     try:
-        frame = read_metrics(args.store).frame
+        store = open_store(database=args.database, path=args.store)
+    except StoreUnavailable as err:
+        print(err, file=sys.stderr)
+        return 2
+    try:
+        frame = store.load().frame
     except InvalidMetricsError as err:
         print(f"数据未通过校验。 The store is invalid.\n{err}", file=sys.stderr)
         return 1
@@ -461,18 +457,18 @@ def main(argv: list[str] | None = None) -> int:
     if rows.empty:
         print("没有符合筛选条件的数据。 Nothing matches the filters.", file=sys.stderr)
         return 1
-    areas = load_areas(beside(args.store, "areas.csv"))
+    areas = store.register("areas")
 
     briefing = Briefing(
         rows=rows,
         lang=args.lang,
         filters=filters,
-        batches=load_batches(beside(args.store, "batches.csv")),
-        names=english_names(args.store) if args.lang == "en" else {},
+        batches=typed_batches(store.register("batches")),
+        names=store.english_names() if args.lang == "en" else {},
         colors=dict(zip(areas["area"], areas["color"], strict=True)),
-        catalogue=store_catalogue(args.store),
-        data_changed=last_changed(args.store),
-        data_version=file_digest(args.store)[:16],
+        catalogue=store.catalogue(),
+        data_changed=store.last_changed(),
+        data_version=store.version(),
         made_at=datetime.now(BEIJING),
     )
     data = to_pptx(briefing)

@@ -1,33 +1,27 @@
-"""Bring a batch file into the store: read, normalise, validate, show the diff, and apply it safely.
+"""Bring a batch file into the store: read, normalise, validate, show the diff, and hand it to the store.
 
-    python -m loaders.ingest FILE [--store PATH] [--dry-run] [--yes] [--note TEXT] [--by NAME]
+    python -m loaders.ingest FILE [--store PATH | --database URL] [--dry-run] [--yes] [--note TEXT] [--by NAME]
     python -m loaders.ingest --history | --restore NAME | --incoming
 
-A file is validated as a whole; any error refuses it and the store is untouched. A valid file replaces
-its batches' rows (or adds new batches) in one atomic write under a lock, after keeping the previous store
-in data/history/ and before logging who changed what in data/history/log.csv.
+This module reads and checks; the store writes (loaders.stores: the files, or a PostgreSQL database). A
+file is validated as a whole; any error refuses it and the store is untouched. A valid file's rows are
+handed to the store in one change, which replaces their batches (or adds new ones) all at once, after
+keeping the previous table as a backup and before logging who changed what.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import fcntl
 import getpass
 import hashlib
-import io
 import os
 import re
-import shutil
 import sys
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import reduce
 from pathlib import Path
-from typing import BinaryIO
 
 import pandas as pd
 
@@ -37,8 +31,6 @@ from loaders.measures import (
     MEASURE_COLUMNS,
     Catalogue,
     InvalidCatalogueError,
-    fill_measures,
-    read_catalogue_file,
     type_catalogue,
     used_by,
     validate_catalogue,
@@ -56,37 +48,13 @@ from loaders.schema import (
     issue,
     make_report,
     validate_metrics,
-    with_optional_columns,
 )
-from loaders.store import (
-    BEIJING,
-    HEADER,
-    METRICS_PATH,
-    InvalidMetricsError,
-    Layout,
-    LoadResult,
-    beside,
-    cache_path,
-    english_names,
-    file_state,
-    find_layout,
-    history_dir,
-    load_categories,
-    merge_plan,
-    read_raw_csv,
-    read_typed_copy,
-    replace_batches,
-    store_areas,
-    store_catalogue,
-    type_metrics,
-    write_cache,
-)
+from loaders.store import BEIJING, InvalidMetricsError
+from loaders.stores import Current, Reader, Store, StoreUnavailable, as_store, open_store
 
-KEEP_BACKUPS = 30
 CONFIRM_MESSAGE = (
     "该文件会删除或修改已有数据，请确认（命令行加 --yes）。 This file removes or changes rows: confirm with --yes."
 )
-LOG_COLUMNS = ["time", "who", "action", "file", "sha256", "batches", "added", "removed", "changed", "backup", "note"]
 NUMBER_COLUMNS = ("batch", "case_no", "value", "value_high")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _EXCEL_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?$")
@@ -140,9 +108,8 @@ class Prepared:
     diff: Diff
     sha256: str
     notes: list[str]
-    store_before: pd.DataFrame = field(default_factory=pd.DataFrame)
-    store_state: tuple[int, int] | None = None
-    layout: Layout | None = None
+    # The store's rows of the file's batches as they were checked against, and the store's state then.
+    current: Current = field(default_factory=lambda: Current(None, pd.DataFrame(columns=list(COLUMN_NAMES))))
 
 
 # --- normalising cells ------------------------------------------------------------------------------
@@ -287,21 +254,20 @@ def assign_fact_ids(rows: pd.DataFrame, store: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def check_provenance(
-    rows: pd.DataFrame, data_dir: Path, batches: pd.DataFrame, areas: list[str]
-) -> tuple[list, list[str]]:
+def check_provenance(rows: pd.DataFrame, store: Store, areas: list[str]) -> tuple[list, list[str]]:
     """Return report entries for quotes not found in a registered source, and notes on what was not checked."""
     entries, notes = [], []
+    batches = store.register("batches")
     for batch in sorted(set(rows["batch"])):
         registered = batches[batches["batch"].astype(str) == str(batch)]
         source = str(registered["source_file"].iloc[0]) if not registered.empty else ""
-        path = data_dir / source if source else None
-        if path is None or not path.is_file():
+        text = store.document(source)
+        if text is None:
             notes.append(
                 f"第{batch}批没有登记原文，未核对原文句子。 Batch {batch}: no source registered; quotes not checked."
             )
             continue
-        document = parse_document(path.read_text(encoding="utf-8"), areas)
+        document = parse_document(text.decode("utf-8"), areas)
         sentences = {case.entry.case_no: {s.text for s in case.sentences} for case in document.cases}
         part = rows[rows["batch"] == batch]
         for index, row in part.iterrows():
@@ -313,41 +279,15 @@ def check_provenance(
                         "source_quote",
                         row["source_quote"][:40],
                         "quote-not-in-source",
-                        f"{path.name} 案例 {case}",
+                        f"{Path(source).name} 案例 {case}",
                     )
                 )
     return entries, notes
 
 
-def read_store(store: Path, layout: Layout | None = None, batches: Iterable[int] = ()) -> pd.DataFrame:
-    """Return the store's cells as strings: every row, or given its layout only the rows of `batches`
-    (an empty table with the schema's columns if it does not exist)."""
-    if not store.exists():
-        return pd.DataFrame(columns=list(COLUMN_NAMES), dtype="object")
-    source: Path | io.BytesIO = store
-    if layout is not None:
-        with open(store, "rb") as handle:
-            parts = [HEADER]
-            for start, end in (layout.span(batch) for batch in sorted(set(batches))):
-                handle.seek(start)
-                parts.append(handle.read(end - start))
-        source = io.BytesIO(b"".join(parts))
-    # Arrow's reader gives the same cells several times faster; a BOM left by a hand edit is dropped.
-    frame = pd.read_csv(source, dtype=str, keep_default_na=False, engine="pyarrow")
-    # A store written before measures existed reads with each row's family catch-all, as the app shows it.
-    return with_optional_columns(fill_measures(frame.rename(columns=lambda name: str(name).lstrip("\ufeff"))))
-
-
-def read_current(store: Path, rows: pd.DataFrame) -> tuple[tuple[int, int] | None, Layout | None, pd.DataFrame]:
-    """Return the store's state, its layout (None if it must be read whole) and its cells: those of the
-    batches `rows` holds when the layout is known, else all of them.
-
-    The state is taken before the content: if the file is replaced in between, apply() sees a
-    different state and reads it again, rather than trusting content older than its state."""
-    state = file_state(store)
-    layout = find_layout(store) if state is not None else None
-    batches = {int(b) for b in rows["batch"] if str(b).isdigit()} if "batch" in rows else set()
-    return state, layout, read_store(store, layout, batches)
+def batches_of(rows: pd.DataFrame) -> list[int]:
+    """Return the batches a file's rows name (those that are numbers: the others are refused anyway)."""
+    return sorted({int(b) for b in rows["batch"] if str(b).isdigit()}) if "batch" in rows else []
 
 
 def compute_diff(store: pd.DataFrame, rows: pd.DataFrame) -> Diff:
@@ -370,216 +310,60 @@ def in_store_order(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.loc[seq.sort_values(["batch", "case", "seq"]).index, list(COLUMN_NAMES)]
 
 
-def merged_store(store: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """Return the store with the file's batches replaced by its rows (already in_store_order), in batch,
-    case and fact order. The store is kept in that order, so the batches need only be placed."""
-    batches = set(rows["batch"].astype(int))
-    kept = store[~store["batch"].astype(int).isin(batches)] if not store.empty else store
-    merged = pd.concat([kept, rows], ignore_index=True)
-    by_batch = merged["batch"].astype(int).sort_values(kind="stable").index
-    return merged.loc[by_batch].reset_index(drop=True)
-
-
-# --- the store on disk ------------------------------------------------------------------------------
-
-
-@contextmanager
-def locked(store: Path) -> Iterator[None]:
-    """Hold the store's lock, so that two changes at once cannot lose each other's work."""
-    store.parent.mkdir(parents=True, exist_ok=True)
-    with open(store.parent / f".{store.name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def store_text(frame: pd.DataFrame, *, header: bool = True) -> str:
-    """Return the store as the file holds it: UTF-8 CSV, the schema's columns, LF line ends."""
-    return frame[list(COLUMN_NAMES)].to_csv(index=False, header=header, lineterminator="\n")
-
-
-@contextmanager
-def replacing(path: Path) -> Iterator[BinaryIO]:
-    """Yield a temporary file in the same folder that replaces `path` in one step (os.replace) when
-    the block ends, and is dropped if it fails, so that nobody ever reads a half-written file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace a file's content with UTF-8 text in one step."""
-    with replacing(path) as out:
-        out.write(text.encode("utf-8"))
-
-
-def write_batches(store: Path, layout: Layout, rows: pd.DataFrame) -> None:
-    """Replace the store with the rows' batches (in store order) in place, copying the bytes of every
-    other batch as they are: the same file a full rewrite gives, without parsing the rest."""
-    batch = rows["batch"].astype(int)
-    plan = merge_plan(layout.batch, sorted(set(batch)))
-    with replacing(store) as out, open(store, "rb") as old:
-        out.write(HEADER)
-        for piece in layout.spans(plan):
-            if isinstance(piece, int):
-                out.write(store_text(rows[batch == piece], header=False).encode("utf-8"))
-                continue
-            start, end = piece
-            old.seek(start)
-            while start < end:
-                block = old.read(min(1 << 24, end - start))
-                out.write(block)
-                start += len(block)
-
-
-def backup(store: Path, now: datetime) -> str:
-    """Keep the current store under history/ (a hard link: no copy) and return the backup's name."""
-    folder = history_dir(store)
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{store.stem}-{now:%Y%m%d-%H%M%S-%f}.csv"
-    target = folder / name
-    try:
-        os.link(store, target)
-    except OSError:
-        shutil.copy2(store, target)
-    backups = sorted(folder.glob(f"{store.stem}-*.csv"))
-    for old in backups[:-KEEP_BACKUPS]:
-        old.unlink()
-    return name
-
-
-def log_change(store: Path, entry: dict[str, object]) -> None:
-    """Append one line to history/log.csv (created with a BOM so that Excel opens it)."""
-    log = history_dir(store) / "log.csv"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    new = not log.exists()
-    with open(log, "a", encoding="utf-8-sig" if new else "utf-8", newline="") as out:
-        writer = csv.DictWriter(out, LOG_COLUMNS, lineterminator="\r\n", restval="")
-        if new:
-            writer.writeheader()
-        writer.writerow(entry)
-
-
-def register_batches(store: Path, batches: list[int]) -> None:
-    """Add new batches to the register beside the store; their title, number and date are filled in later."""
-    # Read where the dashboard reads it (the shipped register when the folder has none), so that a
-    # first register written beside a store keeps the batches already registered.
-    existing = _batches(store)
-    registered = set(existing["batch"])
-    missing = [b for b in batches if str(b) not in registered]
-    if not missing:
-        return
-    added = pd.DataFrame([{**dict.fromkeys(existing.columns, ""), "batch": str(b)} for b in missing])
-    combined = pd.concat([existing, added], ignore_index=True)
-    combined = combined.sort_values("batch", key=lambda s: s.astype(int), ignore_index=True)
-    write_atomically(store.parent / "batches.csv", combined.to_csv(index=False, lineterminator="\n"))
-
-
-def register_categories(store: Path, rows: pd.DataFrame) -> None:
-    """Add the rows' new categories to the register beside the store, in the order they come; their
-    English names are written in later (until then the Chinese name is shown)."""
-    existing = load_categories(beside(store, "categories.csv"))
-    known = set(existing["category"])
-    missing = [c for c in dict.fromkeys(rows["category"].astype(str)) if c and c not in known]
-    if not missing:
-        return
-    added = pd.DataFrame({"category": missing, "category_en": ""})
-    combined = pd.concat([existing, added], ignore_index=True)
-    write_atomically(store.parent / "categories.csv", combined.to_csv(index=False, lineterminator="\n"))
-
-
-def _typed_copy(store: Path) -> pd.DataFrame | None:
-    try:
-        return read_typed_copy(cache_path(store))
-    except (OSError, ValueError):
-        return None
-
-
-def _batches(store: Path) -> pd.DataFrame:
-    return read_raw_csv(beside(store, "batches.csv"))
-
-
 # --- the steps --------------------------------------------------------------------------------------
 
 
-def prepare(data: bytes, filename: str, store: Path) -> Prepared:
+def prepare(data: bytes, filename: str, store: Store | Path) -> Prepared:
     """Read, normalise and validate a file against the store; raise Refused with the report on any error."""
+    store = as_store(store)
     digest = hashlib.sha256(data).hexdigest()
     try:
         read = read_table(data, filename)
     except ReadError as err:
         detail = str(err.__cause__) if err.__cause__ else ""
         raise Refused(make_report([issue(None, None, filename, err.code, detail)])) from err
-    catalogue = store_catalogue(store)
+    catalogue = store.catalogue()
     # A file exported in English names areas and categories in English: read back as the document names them.
-    from_english = {en: zh for zh, en in english_names(store).items()}
+    from_english = {en: zh for zh, en in store.english_names().items()}
     rows, column_report = normalise(read.frame, catalogue, from_english)
-    state, layout, current = read_current(store, rows)
+    current = store.current(batches_of(rows))
     if {"batch", "case_no"} <= set(rows.columns):
-        rows = assign_fact_ids(rows, current)
-    areas = store_areas(store)
+        rows = assign_fact_ids(rows, current.cells)
+    areas = store.areas()
     report = pd.concat([column_report, validate_metrics(rows, areas, catalogue)], ignore_index=True)
     notes: list[str] = []
     if not has_errors(report):
-        entries, notes = check_provenance(rows, beside(store, "batches.csv").parent, _batches(store), areas)
+        entries, notes = check_provenance(rows, store, areas)
         report = pd.concat([report, make_report(entries)], ignore_index=True)
     report = report.drop_duplicates(subset=["row", "column", "code"]).reset_index(drop=True)
     if has_errors(report):
         raise Refused(report)
     rows = rows.reindex(columns=list(COLUMN_NAMES), fill_value="")
-    diff = compute_diff(current, rows)
-    return Prepared(rows, read.encoding, report, diff, digest, notes, current, state, layout)
+    diff = compute_diff(current.cells, rows)
+    return Prepared(rows, read.encoding, report, diff, digest, notes, current)
 
 
-def apply(prepared: Prepared, store: Path, *, who: str, filename: str, note: str, yes: bool) -> str:
-    """Write the prepared rows into the store under the lock; return the backup's name ('' if unchanged).
+def apply(prepared: Prepared, store: Store | Path, *, who: str, filename: str, note: str, yes: bool) -> str:
+    """Hand the prepared rows to the store in one change; return the backup's name ('' if unchanged).
 
     Refuses (ValueError) to remove or change existing rows without `yes`.
     """
-    with locked(store):
-        # The store may have changed since prepare(): read it again unless it is the same file.
-        if prepared.store_state is not None and prepared.store_state == file_state(store):
-            layout, current, diff = prepared.layout, prepared.store_before, prepared.diff
-        else:
-            _, layout, current = read_current(store, prepared.rows)
-            diff = compute_diff(current, prepared.rows)
+    store = as_store(store)
+    with store.changing() as change:
+        # The store may have changed since prepare(): its rows are read again unless they are the same.
+        current = change.current(prepared.diff.batches, unless=prepared.current)
+        diff = prepared.diff if current is prepared.current else compute_diff(current.cells, prepared.rows)
         if diff.empty:
             return ""
         if diff.destructive and not yes:
             raise ValueError(CONFIRM_MESSAGE)
         # The catalogue may have lost a measure the rows use since they were checked.
-        misfits = make_report(store_catalogue(store).issues(prepared.rows))
+        misfits = make_report(change.catalogue().issues(prepared.rows))
         if has_errors(misfits):
             raise Refused(misfits)
         now = datetime.now(BEIJING)
-        saved = backup(store, now) if store.exists() else ""
-        rows, areas = in_store_order(prepared.rows), store_areas(store)
-        # Validated on write: the old store was valid and the file's rows are, so keep the typed copy
-        # and spare every dashboard re-validating a large store.
-        typed_before = _typed_copy(store) if layout is not None else None
-        if layout is not None and typed_before is not None:
-            # The store's layout is known: only the new rows are written out and typed.
-            write_batches(store, layout, rows)
-            typed = replace_batches(typed_before, rows, areas)
-        else:
-            whole = current if layout is None else read_store(store)
-            merged = merged_store(whole, rows)
-            write_atomically(store, store_text(merged))
-            typed = type_metrics(merged, areas)
-        write_cache(store, LoadResult(typed, prepared.report))
-        register_batches(store, diff.batches)
-        register_categories(store, rows)
-        log_change(
-            store,
+        saved = change.write_rows(in_store_order(prepared.rows), current, prepared.report, stamp(now))
+        change.append_log(
             {
                 "time": f"{now:%Y-%m-%d %H:%M:%S}",
                 "who": who,
@@ -592,33 +376,38 @@ def apply(prepared: Prepared, store: Path, *, who: str, filename: str, note: str
                 "changed": len(diff.changed),
                 "backup": saved,
                 "note": note,
-            },
+            }
         )
         return saved
 
 
-def list_backups(store: Path) -> list[str]:
+def stamp(now: datetime) -> str:
+    """Return the time a backup's name carries, to the microsecond so that names sort as they were made."""
+    return f"{now:%Y%m%d-%H%M%S-%f}"
+
+
+def list_backups(store: Store | Path) -> list[str]:
     """Return the names of the store's backups, newest first."""
-    return sorted((p.name for p in history_dir(store).glob(f"{store.stem}-*.csv")), reverse=True)
+    return as_store(store).backups()
 
 
-def describe_backup(store: Path, name: str) -> str:
+def describe_backup(store: Store | Path, name: str) -> str:
     """Return what a backup holds: its rows per batch."""
-    rows = read_store(history_dir(store) / name)
+    rows = as_store(store).backup_cells(name)
     counts = rows.groupby("batch").size()
     parts = "，".join(f"第{b}批 {n} 条" for b, n in counts.items())
     return f"{name}：共 {len(rows)} 条（{parts}）。 {len(rows)} rows."
 
 
-def restore(store: Path, name: str, *, who: str, note: str = "") -> str:
-    """Bring a backup back as the store (itself backed up and logged); return the new backup's name."""
-    if name != Path(name).name or name not in list_backups(store):
+def restore(store: Store | Path, name: str, *, who: str, note: str = "") -> str:
+    """Bring a backup back as the store's table (itself backed up and logged); return the new backup's name."""
+    store = as_store(store)
+    if name not in store.backups():
         raise ValueError(f"没有这个备份：{name}。 No such backup; see --history.")
-    data = (history_dir(store) / name).read_bytes()
-    with locked(store):
+    with store.changing() as change:
         # The catalogue may have changed since the backup was made (a measure it uses removed): a backup
         # that no longer fits it is refused, or the dashboard would stop on an invalid store.
-        misfits = make_report(store_catalogue(store).issues(read_store(history_dir(store) / name)))
+        misfits = make_report(change.catalogue().issues(change.backup_cells(name)))
         if has_errors(misfits):
             raise ValueError(
                 "该备份中的指标口径与现有指标目录不符，请先在指标目录中恢复这些口径。"
@@ -626,30 +415,24 @@ def restore(store: Path, name: str, *, who: str, note: str = "") -> str:
                 + format_report(misfits.head(20))
             )
         now = datetime.now(BEIJING)
-        saved = backup(store, now) if store.exists() else ""
-        with replacing(store) as out:
-            out.write(data)
-        log_change(
-            store,
+        saved, digest = change.restore_rows(name, stamp(now))
+        change.append_log(
             {
                 "time": f"{now:%Y-%m-%d %H:%M:%S}",
                 "who": who,
                 "action": "restore",
                 "file": name,
-                "sha256": hashlib.sha256(data).hexdigest(),
+                "sha256": digest,
                 "backup": saved,
                 "note": note,
-            },
+            }
         )
     return saved
 
 
-def read_log(store: Path) -> pd.DataFrame:
+def read_log(store: Store | Path) -> pd.DataFrame:
     """Return the change log, newest first."""
-    log = history_dir(store) / "log.csv"
-    if not log.exists():
-        return pd.DataFrame(columns=LOG_COLUMNS)
-    return read_raw_csv(log).iloc[::-1].reset_index(drop=True)
+    return as_store(store).log()
 
 
 # --- the metric catalogue ---------------------------------------------------------------------------
@@ -665,8 +448,8 @@ class CatalogueChange:
     removed: list[str]
     # What was asked (the file's bytes and name, the codes to remove), to merge again under the lock.
     asked: tuple[bytes | None, str, tuple[str, ...]] = (None, "", ())
-    # The states of the store and the catalogue it was checked against.
-    states: tuple[tuple[int, int] | None, tuple[int, int] | None] = (None, None)
+    # The state of the store (its table and catalogue among it) it was checked against.
+    state: Hashable = None
 
     @property
     def sha256(self) -> str:
@@ -724,13 +507,9 @@ def merge_catalogues(current: pd.DataFrame, new: pd.DataFrame, remove: Iterable[
     return CatalogueChange(merged, added, updated, gone)
 
 
-def catalogue_states(store: Path) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-    """Return the states of a store and its catalogue: a catalogue change checked against them holds while
-    they do."""
-    return file_state(store), file_state(beside(store, "measures.csv"))
-
-
-def prepare_measures(data: bytes | None, filename: str, store: Path, remove: Iterable[str] = ()) -> CatalogueChange:
+def prepare_measures(
+    data: bytes | None, filename: str, store: Reader | Path, remove: Iterable[str] = ()
+) -> CatalogueChange:
     """Read a catalogue file (or none, to only remove), merge it into the store's catalogue, and check
     the result: the file's and the merged catalogue's rules, that no removed measure is still used by a
     row, and that every row of the store still fits its measure. Raise Refused with the report."""
@@ -743,16 +522,17 @@ def prepare_measures(data: bytes | None, filename: str, store: Path, remove: Ite
         report = validate_catalogue(new)
         if has_errors(report):
             raise Refused(report)
-    states = catalogue_states(store)
-    current = read_catalogue_file(beside(store, "measures.csv"))
-    change = replace(merge_catalogues(current, new, remove), asked=(data, filename, tuple(remove)), states=states)
+    store = as_store(store) if isinstance(store, Path) else store
+    state = store.state()
+    merged = merge_catalogues(store.catalogue_cells(), new, remove)
+    change = replace(merged, asked=(data, filename, tuple(remove)), state=state)
     unknown = [code for code in remove if code not in change.removed]
     entries = [issue(None, "measure", code, "unknown-measure", "目录中没有这个口径") for code in unknown]
     report = pd.concat([make_report(entries), validate_catalogue(change.merged)], ignore_index=True)
-    if store.exists() and not has_errors(report):
+    if not has_errors(report):
         # The cells as written, not the typed store: a store that no longer fits the catalogue (restored
         # by hand, say) must still be repairable by adding the measures it names back.
-        frame = read_store(store)
+        frame = store.current().cells
         in_use = used_by(frame, change.removed)
         for code, rows in in_use.groupby("measure", observed=True)["fact_id"]:
             ids = "、".join(rows.astype(str).head(50))
@@ -767,29 +547,20 @@ def prepare_measures(data: bytes | None, filename: str, store: Path, remove: Ite
     return change
 
 
-def apply_measures(change: CatalogueChange, store: Path, *, who: str, filename: str, note: str) -> str:
-    """Write the merged catalogue beside the store under the store's lock, after keeping the previous
-    one in history/ and before logging the change; return the backup's name ('' if nothing changed)."""
+def apply_measures(change: CatalogueChange, store: Store | Path, *, who: str, filename: str, note: str) -> str:
+    """Hand the merged catalogue to the store in one change, which keeps the previous one and logs it;
+    return the backup's name ('' if nothing changed)."""
     if change.empty:
         return ""
-    target = store.parent / "measures.csv"
-    with locked(store):
+    with as_store(store).changing() as writing:
         # The store or the catalogue may have changed since the change was checked (a batch now using a
         # measure to remove, another merge applied): then merge and check again on what is there now.
-        if change.states != catalogue_states(store):
+        if change.state != writing.state():
             data, filename, remove = change.asked
-            change = prepare_measures(data, filename, store, remove)
+            change = prepare_measures(data, filename, writing, remove)
         now = datetime.now(BEIJING)
-        source = beside(store, "measures.csv")
-        saved = ""
-        if source.exists():
-            # The catalogue the store was read with is kept, even when it was the shipped one.
-            if source != target:
-                shutil.copy2(source, target)
-            saved = backup(target, now)
-        write_atomically(target, change.merged.to_csv(index=False, lineterminator="\n"))
-        log_change(
-            store,
+        saved = writing.write_catalogue(change.merged, stamp(now))
+        writing.append_log(
             {
                 "time": f"{now:%Y-%m-%d %H:%M:%S}",
                 "who": who,
@@ -801,7 +572,7 @@ def apply_measures(change: CatalogueChange, store: Path, *, who: str, filename: 
                 "changed": len(change.updated),
                 "backup": saved,
                 "note": note,
-            },
+            }
         )
     return saved
 
@@ -811,10 +582,11 @@ def apply_measures(change: CatalogueChange, store: Path, *, who: str, filename: 
 SAFE_NAME = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff .()（）-]*\.(csv|txt|tsv|xlsx)$", re.IGNORECASE)
 
 
-def process_incoming(store: Path, who: str = "incoming") -> list[tuple[str, str]]:
-    """Process every file in data/incoming/: each claimed by an atomic rename, then moved to done/ or
-    rejected/ with its report beside it. Returns (file name, outcome) pairs."""
-    incoming = store.parent / "incoming"
+def process_incoming(store: Store | Path, who: str = "incoming") -> list[tuple[str, str]]:
+    """Process every file in the store's drop folder (data/incoming/): each claimed by an atomic rename,
+    then moved to done/ or rejected/ with its report beside it. Returns (file name, outcome) pairs."""
+    store = as_store(store)
+    incoming = store.incoming()
     results = []
     for folder in ("claimed", "done", "rejected"):
         (incoming / folder).mkdir(parents=True, exist_ok=True)
@@ -838,7 +610,7 @@ def process_incoming(store: Path, who: str = "incoming") -> list[tuple[str, str]
     return results
 
 
-def _ingest_claimed(path: Path, store: Path, who: str) -> tuple[str, str]:
+def _ingest_claimed(path: Path, store: Store, who: str) -> tuple[str, str]:
     try:
         prepared = prepare(path.read_bytes(), path.name, store)
         saved = apply(prepared, store, who=who, filename=path.name, note="incoming", yes=True)
@@ -885,7 +657,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("file", nargs="?", type=Path, help="批次文件 the batch file (.csv or .xlsx)")
     parser.add_argument(
-        "--store", type=Path, default=METRICS_PATH, help="数据文件 the store (default data/metrics.csv)"
+        "--store",
+        type=Path,
+        help="数据文件 the store file (default: FTZ_METRICS_PATH, else data/metrics.csv)",
+    )
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="数据库 a PostgreSQL store, e.g. postgresql+psycopg://ftz@db/ftz (default: FTZ_DATABASE_URL)",
     )
     parser.add_argument("--dry-run", action="store_true", help="只检查不写入 check and show the diff, change nothing")
     parser.add_argument("--yes", action="store_true", help="确认删除或修改已有数据 confirm removing or changing rows")
@@ -905,6 +684,10 @@ def main(argv: list[str] | None = None) -> int:
         help="删除口径（仍有数据使用时拒绝） remove a measure (refused while rows use it)",
     )
     args = parser.parse_args(argv)
+    if args.store is not None and args.database:
+        parser.print_usage(sys.stderr)
+        print("--store 与 --database 只能选一个。 Give --store or --database, not both.", file=sys.stderr)
+        return 2
     catalogue_mode = args.measures is not None or bool(args.remove_measure)
     modes = sum([args.file is not None, args.history, args.restore is not None, args.incoming, catalogue_mode])
     if modes != 1:
@@ -916,6 +699,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return _run(args)
+    except StoreUnavailable as err:
+        print(err, file=sys.stderr)
+        return 2
     except (InvalidMetricsError, InvalidCatalogueError) as err:
         # The store or the catalogue on disk is itself invalid (edited by hand): say where, never a traceback.
         print(
@@ -928,7 +714,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     catalogue_mode = args.measures is not None or bool(args.remove_measure)
-    store: Path = args.store
+    store = open_store(database=args.database, path=args.store)
     if args.history:
         print("备份 backups:\n" + "\n".join(f"  {name}" for name in list_backups(store)))
         print("变更记录 change log:\n" + read_log(store).to_string(index=False))
@@ -983,7 +769,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _change_measures(path: Path | None, remove: list[str], store: Path, args: argparse.Namespace) -> int:
+def _change_measures(path: Path | None, remove: list[str], store: Store, args: argparse.Namespace) -> int:
     if path is not None and not path.is_file():
         print(f"找不到文件 file not found: {path}", file=sys.stderr)
         return 2

@@ -194,7 +194,7 @@ def _text(value: object) -> str:
 class InvalidCatalogueError(ValueError):
     """The catalogue failed validation; `report` holds every problem found."""
 
-    def __init__(self, path: Path, report: pd.DataFrame) -> None:
+    def __init__(self, path: object, report: pd.DataFrame) -> None:
         super().__init__(first_problem(path, report))
         self.report = report
 

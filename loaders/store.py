@@ -41,7 +41,7 @@ CATEGORIES_PATH = DATA_DIR / "categories.csv"
 class InvalidMetricsError(ValueError):
     """The store failed validation; `report` holds every problem found."""
 
-    def __init__(self, path: Path, report: pd.DataFrame) -> None:
+    def __init__(self, path: object, report: pd.DataFrame) -> None:
         super().__init__(first_problem(path, report[report["severity"] == "error"]))
         self.report = report
 
@@ -134,7 +134,11 @@ def english_names(store: Path) -> dict[str, str]:
 def load_batches(path: Path = BATCHES_PATH) -> pd.DataFrame:
     """Return the register of batches (batch, title, title_en, doc_no, published, source_file, revised: the date
     the shipped data of the batch was last revised), batch as an integer."""
-    batches = read_raw_csv(path)
+    return typed_batches(read_raw_csv(path))
+
+
+def typed_batches(batches: pd.DataFrame) -> pd.DataFrame:
+    """Return a register of batches' text cells with batch as an integer, in batch order."""
     return batches.astype({"batch": "int64"}).sort_values("batch", ignore_index=True)
 
 
@@ -325,14 +329,19 @@ def read_metrics(path: Path = METRICS_PATH) -> LoadResult:
         if has_errors(measures):
             raise InvalidMetricsError(path, measures)
         return LoadResult(frame, report.astype(object).where(report.notna(), None))
-    raw = fill_measures(read_raw_csv(path))
-    areas = store_areas(path)
-    report = validate_metrics(raw, areas, catalogue)
-    if has_errors(report):
-        raise InvalidMetricsError(path, report)
-    result = LoadResult(type_metrics(raw, areas), report)
+    result = check_and_type(read_raw_csv(path), store_areas(path), catalogue, path)
     write_cache(path, result)
     return result
+
+
+def check_and_type(raw: pd.DataFrame, areas: list[str], catalogue: Catalogue, where: object) -> LoadResult:
+    """Return a store's text cells validated and typed; InvalidMetricsError naming `where` if they fail.
+    A store written before measures existed gets each row's family catch-all (see fill_measures)."""
+    raw = fill_measures(raw)
+    report = validate_metrics(raw, areas, catalogue)
+    if has_errors(report):
+        raise InvalidMetricsError(where, report)
+    return LoadResult(type_metrics(raw, areas), report)
 
 
 # The store as ingest writes it: this header, UTF-8 without a BOM, LF line ends, rows sorted by batch.

@@ -6,7 +6,7 @@ import streamlit as st
 from ftz.aggregate import batch_summary
 from ftz.charts import CHART_ITEMS, make_batch_bars
 from ftz.i18n import batch_label, batch_title, t
-from ui import area_colors, area_names, batches_state, caption_if_cut, get_batches, get_view, show_chart, stop_if_empty
+from ui import area_colors, area_names, caption_if_cut, get_batches, get_view, show_chart, stop_if_empty
 
 view = get_view()
 lang = view.lang
@@ -18,11 +18,9 @@ count = view.memo("batch-count", lambda: int(view.columns("batch")["batch"].nuni
 if count == 1:
     st.caption(t("one_batch", lang))
 colors, names = area_colors(), area_names(lang)
-# The register is part of the key: an import that registers a batch changes what is shown.
-registered = batches_state()
 show_chart(
     view.memo(
-        f"batch-bars-{registered}",
+        "batch-bars",
         lambda: make_batch_bars(view.columns("batch", "case_no", "area"), lang, colors, names),
     ),
     "batches-cases-by-area",
@@ -38,7 +36,7 @@ def summary() -> pd.DataFrame:
     return table
 
 
-table = view.memo(f"batch-table-{registered}", summary)
+table = view.memo("batch-table", summary)
 st.dataframe(
     table[["batch", "title", "doc_no", "published", "cases", "figures", "outcomes"]].rename(
         columns={

@@ -10,7 +10,7 @@ from ftz.aggregate import all_totals
 from ftz.charts import case_labels, total_said
 from ftz.highlight import mark_case_figures
 from ftz.i18n import batch_label, code_label, column_label, localized, t
-from ui import case_text, display_names, document_key, get_view, parse_case_key, show_table, stop_if_empty
+from ui import case_text, display_names, get_view, parse_case_key, show_table, stop_if_empty
 
 view = get_view()
 lang, catalogue = view.lang, view.store.catalogue
@@ -63,7 +63,7 @@ def case_content() -> tuple[pd.DataFrame, bool, dict[str, list[str]], list[str]]
 
 
 # Made once per view, case and state of its document for every session.
-achieved, has_document, sections, left_out = view.memo(f"case-{batch}-{case_no}-{document_key(batch)}", case_content)
+achieved, has_document, sections, left_out = view.memo(f"case-{batch}-{case_no}", case_content)
 if not achieved.empty:
     for start in range(0, len(achieved), 3):
         for column, item in zip(st.columns(3), achieved.iloc[start : start + 3].to_dict("records"), strict=False):

@@ -16,7 +16,6 @@ from loaders.ingest import (
     read_log,
     restore,
 )
-from loaders.store import beside
 from loaders.template import make_template
 from ui import (
     XLSX_MIME,
@@ -24,16 +23,16 @@ from ui import (
     check_file,
     check_measures,
     check_password,
+    data_store,
     get_areas,
     get_view,
     proposals_of,
     show_report,
-    store_path,
 )
 
 view = get_view()
 lang = view.lang
-store = store_path()
+store = data_store()
 st.title(t("page_refresh", lang))
 
 if admin_password() is None:
@@ -129,11 +128,10 @@ if candidate is not None:
 
 st.subheader(t("catalogue", lang))
 st.caption(t("catalogue_help", lang))
-catalogue_file = beside(store, "measures.csv")
 st.download_button(
     t("download_catalogue", lang),
     # With a BOM (whether the file has one or not), so that Excel on Chinese Windows opens it as UTF-8.
-    data=lambda: catalogue_file.read_bytes().decode("utf-8-sig").encode("utf-8-sig"),
+    data=lambda: store.catalogue_cells().to_csv(index=False, lineterminator="\n").encode("utf-8-sig"),
     file_name="指标目录_measures.csv",
     mime="text/csv",
     key="refresh_catalogue_download",

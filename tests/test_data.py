@@ -5,6 +5,7 @@ import pytest
 
 from loaders.audit import excluded_spans, find_numbers, read_exclusions
 from loaders.document import Document, parse_document
+from loaders.filestore import FileStore
 from loaders.ingest import check_provenance
 from loaders.measures import load_catalogue
 from loaders.schema import WARNING, validate_metrics
@@ -49,12 +50,12 @@ def test_each_quote_is_one_sentence_of_its_case_and_section(rows: pd.DataFrame, 
 def test_importers_provenance_check_passes_the_table_and_catches_a_moved_quote(rows: pd.DataFrame) -> None:
     """The importer's own check agrees with the table, and fails a quote given to another case."""
     areas = load_areas()["area"].tolist()
-    batches = read_raw_csv(DATA_DIR / "batches.csv")
+    shipped = FileStore(DATA_DIR / "metrics.csv")
     table = rows.reset_index(drop=True)
-    assert check_provenance(table, DATA_DIR, batches, areas) == ([], [])
+    assert check_provenance(table, shipped, areas) == ([], [])
     moved = table.copy()
     moved.loc[0, "case_no"] = "2"
-    entries, _ = check_provenance(moved, DATA_DIR, batches, areas)
+    entries, _ = check_provenance(moved, shipped, areas)
     assert [(e["row"], e["code"]) for e in entries] == [(2, "quote-not-in-source")]
 
 

@@ -299,7 +299,7 @@ def test_line_ends_skip_breaks_inside_quoted_cells(tmp_path: Path, chunk: int) -
 def _two_batch_store(store: Path) -> None:
     """Make the store batch 7 and a synthetic batch 1000, so that batch 8 goes between them."""
     from bench.generate import synthetic_store
-    from loaders.ingest import store_text
+    from loaders.filestore import store_text
     from loaders.store import read_raw_csv
 
     shipped = read_raw_csv(store)
@@ -318,11 +318,14 @@ def _batch_8_with_a_quoted_line_break(tmp_path: Path) -> Path:
 def test_a_change_copies_the_other_batches_and_writes_what_a_full_rewrite_writes(
     store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from loaders import filestore
     from loaders.store import find_layout, load_areas, read_metrics, read_raw_csv, type_metrics
 
     copied: list[Path] = []
-    write_batches = ingest.write_batches
-    monkeypatch.setattr(ingest, "write_batches", lambda path, *rest: (copied.append(path), write_batches(path, *rest)))
+    write_batches = filestore.write_batches
+    monkeypatch.setattr(
+        filestore, "write_batches", lambda path, *rest: (copied.append(path), write_batches(path, *rest))
+    )
     _two_batch_store(store)
     full = tmp_path / "full"
     shutil.copytree(store.parent, full)

@@ -1,0 +1,372 @@
+"""The PostgreSQL store, for several app servers on one database (FTZ_DATABASE_URL).
+
+The same cells, registers, documents, backups and log as the file store, in tables (see
+loaders/migrations). A change is one transaction under an advisory lock: all of it is written or none.
+Every change bumps one version number, which each app server reads on every rerun (one small query)
+and reads the rest again only when it has moved. On first use the schema is created or migrated to the
+newest revision, and an empty database is loaded with the shipped table, registers and documents.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import threading
+from collections.abc import Hashable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ClassVar
+
+import pandas as pd
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from loaders.filestore import read_cells, store_text, with_new_batches, with_new_categories
+from loaders.measures import MEASURE_COLUMNS, Catalogue, InvalidCatalogueError, type_catalogue, validate_catalogue
+from loaders.schema import COLUMN_NAMES
+from loaders.store import (
+    DATA_ACTIONS,
+    DATA_DIR,
+    METRICS_PATH,
+    NAME_REGISTERS,
+    LoadResult,
+    check_and_type,
+)
+from loaders.stores import KEEP_BACKUPS, LOG_COLUMNS, REGISTERS, Change, Current, StoreUnavailable
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The advisory lock every change and every migration holds (any number, the same for all servers).
+LOCK = 0x465A_5400
+_COLUMNS = ", ".join(COLUMN_NAMES)
+
+
+class DatabaseStore:
+    """The store kept in a PostgreSQL database: one per URL and process, sharing a pool of connections."""
+
+    _open: ClassVar[dict[str, DatabaseStore]] = {}
+    _opening = threading.Lock()
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.where = engine.url.render_as_string(hide_password=True)
+
+    def __repr__(self) -> str:
+        return f"DatabaseStore({self.where})"
+
+    @classmethod
+    def connect(cls, url: str) -> DatabaseStore:
+        """Return the store at a SQLAlchemy URL, its schema brought up to date and, if it was empty, the
+        shipped data loaded; StoreUnavailable with the reason when the database cannot be reached."""
+        with cls._opening:
+            if url not in cls._open:
+                try:
+                    engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+                    store = cls(engine)
+                    store.upgrade()
+                except SQLAlchemyError as err:
+                    where = sa.engine.make_url(url).render_as_string(hide_password=True)
+                    raise StoreUnavailable(
+                        f"无法使用数据库 {where}，未做任何改动。 The database cannot be used; nothing changed.\n"
+                        f"{err.__class__.__name__}: {str(err.orig if hasattr(err, 'orig') else err).strip()}"
+                    ) from err
+                cls._open[url] = store
+            return cls._open[url]
+
+    def upgrade(self) -> None:
+        """Create or migrate the schema to the newest revision, and load the shipped data into an empty
+        database; under the lock, so that servers starting together do it once."""
+        with self.engine.begin() as connection:
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": LOCK})
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            if connection.execute(sa.text("SELECT count(*) FROM ftz_state")).scalar_one() == 0:
+                _load_shipped(connection)
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def state(self) -> Hashable:
+        """Return the version number, which every change bumps."""
+        with self.engine.connect() as connection:
+            return _version(connection)
+
+    def version(self) -> str:
+        """Return the version number as exports print it."""
+        return f"db-v{self.state()}"
+
+    def load(self) -> LoadResult:
+        """Return the typed, validated table."""
+        with self.engine.connect() as connection:
+            return _reading(connection).load(self.where)
+
+    def register(self, name: str) -> pd.DataFrame:
+        """Return a register's text cells."""
+        with self.engine.connect() as connection:
+            return _reading(connection).register(name)
+
+    def catalogue(self) -> Catalogue:
+        """Return the metric catalogue."""
+        with self.engine.connect() as connection:
+            return _reading(connection).catalogue()
+
+    def catalogue_cells(self) -> pd.DataFrame:
+        """Return the catalogue's text cells."""
+        return self.register("measures")
+
+    def areas(self) -> list[str]:
+        """Return the area names of the register."""
+        return self.register("areas")["area"].tolist()
+
+    def english_names(self) -> dict[str, str]:
+        """Return the English names the registers give."""
+        names: dict[str, str] = {}
+        for register, column, english in NAME_REGISTERS:
+            frame = self.register(register.removesuffix(".csv"))
+            pairs = zip(frame[column], frame[english], strict=True)
+            names |= {str(c): str(e).strip() for c, e in pairs if str(e).strip()}
+        return names
+
+    def last_changed(self) -> str:
+        """Return the time of the last import or restore in the log, else the latest revision date of the
+        register of batches."""
+        with self.engine.connect() as connection:
+            query = sa.text("SELECT max(time) FROM change_log WHERE action = ANY(:actions)")
+            last = connection.execute(query, {"actions": list(DATA_ACTIONS)}).scalar_one()
+        if last:
+            return str(last)[:16]
+        revised = [str(date) for date in self.register("batches").get("revised", []) if str(date).strip()]
+        return max(revised) if revised else ""
+
+    def document(self, name: str) -> bytes | None:
+        """Return a source document's bytes, None if the database has none of that name."""
+        with self.engine.connect() as connection:
+            content = connection.execute(
+                sa.text("SELECT content FROM documents WHERE name = :name"), {"name": name}
+            ).scalar_one_or_none()
+        return bytes(content) if content is not None else None
+
+    def current(self, batches: Iterable[int] | None = None, unless: Current | None = None) -> Current:
+        """Return the rows of `batches` (all for None), or `unless` if the version has not moved since."""
+        with self.engine.connect() as connection:
+            return _reading(connection).current(batches, unless)
+
+    def backups(self) -> list[str]:
+        """Return the names of the table's backups, newest first."""
+        with self.engine.connect() as connection:
+            query = sa.text("SELECT name FROM backups WHERE kind = 'metrics' ORDER BY name DESC")
+            return list(connection.execute(query).scalars())
+
+    def backup_cells(self, name: str) -> pd.DataFrame:
+        """Return a backup's text cells; KeyError if there is no such backup."""
+        with self.engine.connect() as connection:
+            return _reading(connection).backup_cells(name)
+
+    def log(self) -> pd.DataFrame:
+        """Return the change log, newest first."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.text(f"SELECT {', '.join(LOG_COLUMNS)} FROM change_log ORDER BY id DESC"))
+            return pd.DataFrame(rows.fetchall(), columns=LOG_COLUMNS)
+
+    def incoming(self) -> Path:
+        """Return this server's drop folder: FTZ_INCOMING_DIR, else data/incoming/."""
+        return Path(os.environ.get("FTZ_INCOMING_DIR") or DATA_DIR / "incoming")
+
+    # --- changing -----------------------------------------------------------------------------------
+
+    @contextmanager
+    def changing(self) -> Iterator[Change]:
+        """Hold the store's lock in one transaction: the change is committed whole when the block ends,
+        and rolled back whole if it raises."""
+        with self.engine.begin() as connection:
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": LOCK})
+            change = _Writing(connection)
+            yield change
+            if change.wrote:
+                connection.execute(sa.text("UPDATE ftz_state SET version = version + 1 WHERE id = 1"))
+
+
+class _Reading:
+    """What the store reads, on one connection (inside a change: the change's transaction)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def state(self) -> Hashable:
+        return _version(self.connection)
+
+    def load(self, where: str) -> LoadResult:
+        raw = self._cells(f"SELECT {_COLUMNS} FROM metrics ORDER BY batch::bigint, place")
+        return check_and_type(raw, self.areas(), self.catalogue(), where)
+
+    def register(self, name: str) -> pd.DataFrame:
+        if name not in REGISTERS:
+            raise KeyError(name)
+        cells = self.connection.execute(
+            sa.text("SELECT cells FROM registers WHERE name = :name"), {"name": name}
+        ).scalar_one_or_none()
+        if cells is None:
+            return pd.DataFrame(columns=list(MEASURE_COLUMNS) if name == "measures" else None, dtype="object")
+        return pd.read_csv(io.StringIO(cells), dtype=str, keep_default_na=False)
+
+    def catalogue(self) -> Catalogue:
+        raw = self.register("measures")
+        report = validate_catalogue(raw)
+        if not report.empty:
+            raise InvalidCatalogueError("registers.measures", report)
+        return type_catalogue(raw)
+
+    def catalogue_cells(self) -> pd.DataFrame:
+        return self.register("measures")
+
+    def areas(self) -> list[str]:
+        return self.register("areas")["area"].tolist()
+
+    def current(self, batches: Iterable[int] | None = None, unless: Current | None = None) -> Current:
+        version = _version(self.connection)
+        if unless is not None and unless.state == version:
+            return unless
+        where = ""
+        if batches is not None:
+            # Whole numbers only, so the list can be written into COPY's query, which takes no parameters.
+            listed = ", ".join(f"'{int(b)}'" for b in batches) or "NULL"
+            where = f"WHERE batch IN ({listed})"
+        return Current(version, self._cells(f"SELECT {_COLUMNS} FROM metrics {where} ORDER BY batch::bigint, place"))
+
+    def backup_cells(self, name: str) -> pd.DataFrame:
+        content = self.connection.execute(
+            sa.text("SELECT content FROM backups WHERE name = :name AND kind = 'metrics'"), {"name": name}
+        ).scalar_one_or_none()
+        if content is None:
+            raise KeyError(name)
+        return read_cells(io.BytesIO(gzip.decompress(content)))
+
+    def _cells(self, query: str) -> pd.DataFrame:
+        # COPY moves the cells as CSV, many times faster than fetching rows one by one.
+        out = io.BytesIO()
+        cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+            for block in copy:
+                out.write(block)
+        out.seek(0)
+        return read_cells(out)
+
+
+class _Writing(_Reading):
+    """A change in progress: writes on the change's transaction, which the store commits or rolls back."""
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self.wrote = False
+
+    def write_rows(self, rows: pd.DataFrame, current: Current, report: pd.DataFrame, stamp: str) -> str:
+        del current, report  # the rows are checked; the database keeps no typed copy
+        saved = self._backup_table(stamp)
+        batches = sorted({str(int(b)) for b in rows["batch"]})
+        self.connection.execute(sa.text("DELETE FROM metrics WHERE batch = ANY(:batches)"), {"batches": batches})
+        self._insert(rows)
+        registered = self.register("batches")
+        missing = [int(b) for b in batches if b not in set(registered["batch"])]
+        if missing:
+            self._set_register("batches", with_new_batches(registered, missing))
+        categories = with_new_categories(self.register("categories"), rows)
+        if categories is not None:
+            self._set_register("categories", categories)
+        self.wrote = True
+        return saved
+
+    def write_catalogue(self, merged: pd.DataFrame, stamp: str) -> str:
+        name = f"measures-{stamp}.csv"
+        old = self.register("measures").to_csv(index=False, lineterminator="\n").encode()
+        self._keep(name, "measures", old)
+        self._set_register("measures", merged)
+        self.wrote = True
+        return name
+
+    def restore_rows(self, name: str, stamp: str) -> tuple[str, str]:
+        cells = self.backup_cells(name)
+        saved = self._backup_table(stamp)
+        self.connection.execute(sa.text("DELETE FROM metrics"))
+        self._insert(cells)
+        self.wrote = True
+        return saved, hashlib.sha256(store_text(cells).encode()).hexdigest()
+
+    def append_log(self, entry: dict[str, object]) -> None:
+        values = {column: str(entry.get(column, "")) for column in LOG_COLUMNS}
+        names = ", ".join(LOG_COLUMNS)
+        self.connection.execute(
+            sa.text(f"INSERT INTO change_log ({names}) VALUES ({', '.join(':' + c for c in LOG_COLUMNS)})"), values
+        )
+        self.wrote = True
+
+    def _backup_table(self, stamp: str) -> str:
+        name = f"metrics-{stamp}.csv"
+        whole = self._cells(f"SELECT {_COLUMNS} FROM metrics ORDER BY batch::bigint, place")
+        self._keep(name, "metrics", store_text(whole).encode())
+        return name
+
+    def _keep(self, name: str, kind: str, text: bytes) -> None:
+        self.connection.execute(
+            sa.text("INSERT INTO backups (name, kind, content) VALUES (:name, :kind, :content)"),
+            {"name": name, "kind": kind, "content": gzip.compress(text, 6)},
+        )
+        self.connection.execute(
+            sa.text(
+                "DELETE FROM backups WHERE kind = :kind AND name NOT IN "
+                "(SELECT name FROM backups WHERE kind = :kind ORDER BY name DESC LIMIT :keep)"
+            ),
+            {"kind": kind, "keep": KEEP_BACKUPS},
+        )
+
+    def _insert(self, rows: pd.DataFrame) -> None:
+        cells = rows[list(COLUMN_NAMES)].astype(str)
+        place = cells.groupby("batch", sort=False).cumcount()
+        text = cells.assign(place=place.to_numpy()).to_csv(index=False, header=False, lineterminator="\n")
+        cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        # An empty cell is an empty text, never NULL: the cells are kept as the file store keeps them.
+        options = f"FORMAT csv, FORCE_NOT_NULL ({_COLUMNS})"
+        with cursor.copy(f"COPY metrics ({_COLUMNS}, place) FROM STDIN WITH ({options})") as copy:
+            copy.write(text.encode())
+
+    def _set_register(self, name: str, frame: pd.DataFrame) -> None:
+        _put_register(self.connection, name, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def _version(connection: Connection) -> int:
+    return int(connection.execute(sa.text("SELECT version FROM ftz_state WHERE id = 1")).scalar_one())
+
+
+def _reading(connection: Connection) -> _Reading:
+    return _Reading(connection)
+
+
+def _put_register(connection: Connection, name: str, cells: str) -> None:
+    connection.execute(
+        sa.text(
+            "INSERT INTO registers (name, cells) VALUES (:name, :cells) "
+            "ON CONFLICT (name) DO UPDATE SET cells = excluded.cells"
+        ),
+        {"name": name, "cells": cells},
+    )
+
+
+def _load_shipped(connection: Connection) -> None:
+    """Load the shipped table, registers and source documents into a new database, at version 1."""
+    for name in REGISTERS:
+        path = DATA_DIR / f"{name}.csv"
+        if path.exists():
+            _put_register(connection, name, path.read_text(encoding="utf-8-sig"))
+    for path in sorted((DATA_DIR / "sources").glob("*")):
+        if path.is_file():
+            connection.execute(
+                sa.text("INSERT INTO documents (name, content) VALUES (:name, :content)"),
+                {"name": f"sources/{path.name}", "content": path.read_bytes()},
+            )
+    writing = _Writing(connection)
+    writing._insert(read_cells(METRICS_PATH))
+    connection.execute(sa.text("INSERT INTO ftz_state (id, version) VALUES (1, 1)"))

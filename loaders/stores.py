@@ -1,0 +1,161 @@
+"""The store interface: what the app and an import ask of a store, whichever keeps the data.
+
+Two stores implement it: the embedded files (loaders.filestore, data/metrics.csv and the registers beside
+it, the default) and a PostgreSQL database (loaders.database, for several app servers). `open_store`
+chooses between them, in this one place.
+
+Reading is the app's side: a cheap `state()` every rerun, and the typed table, registers, documents, log
+and backups again only when it changes. Writing is an import's side: checked rows are handed over once,
+inside `changing()`, where the store holds its lock (or transaction), keeps a backup, writes and logs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from loaders.measures import Catalogue
+from loaders.store import METRICS_PATH, LoadResult
+
+# What the change log records of each change, in this order (the file store's log.csv, the database's table).
+LOG_COLUMNS = ["time", "who", "action", "file", "sha256", "batches", "added", "removed", "changed", "backup", "note"]
+# How many backups of the table (and of the catalogue) a store keeps.
+KEEP_BACKUPS = 30
+# The registers a store keeps beside its table, by name: each a small table of text cells.
+REGISTERS = ("areas", "batches", "categories", "providers", "measures")
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached or used (a database that does not answer); the message says why."""
+
+
+@dataclass(frozen=True)
+class Current:
+    """The store's rows of some batches as text cells, and the state of the store they were read in."""
+
+    state: Hashable
+    cells: pd.DataFrame
+    # What the store needs to write those batches without reading them again (a file's layout), or None.
+    hint: object = None
+
+
+class Reader(Protocol):
+    """What both a store and a change in progress read: the rows, and what rows are checked against."""
+
+    def state(self) -> Hashable:
+        """Return a cheap token that changes whenever the table, a register, the catalogue or the log does."""
+        ...
+
+    def current(self, batches: Iterable[int] | None = None, unless: Current | None = None) -> Current:
+        """Return the rows of `batches` (every row for None) as they are now: `unless` itself when it was
+        read from the rows as they are now."""
+        ...
+
+    def catalogue(self) -> Catalogue:
+        """Return the metric catalogue rows are checked against."""
+        ...
+
+    def catalogue_cells(self) -> pd.DataFrame:
+        """Return the catalogue as its text cells."""
+        ...
+
+    def areas(self) -> list[str]:
+        """Return the area names rows are checked against, in the register's order."""
+        ...
+
+    def backup_cells(self, name: str) -> pd.DataFrame:
+        """Return a backup of the table as text cells; KeyError if there is no such backup."""
+        ...
+
+
+class Change(Reader, Protocol):
+    """A store while a change holds its lock: what is read here cannot change before the change ends."""
+
+    def write_rows(self, rows: pd.DataFrame, current: Current, report: pd.DataFrame, stamp: str) -> str:
+        """Replace the batches of `rows` (cells in store order) with them, after keeping the table as it was
+        under a name made from `stamp`; register new batches and categories. Return the backup's name."""
+        ...
+
+    def write_catalogue(self, merged: pd.DataFrame, stamp: str) -> str:
+        """Replace the catalogue with `merged` (text cells), after keeping the old one; return its backup's name."""
+        ...
+
+    def restore_rows(self, name: str, stamp: str) -> tuple[str, str]:
+        """Make a backup the table, after keeping the table as it was; return (that backup's name, the
+        restored backup's SHA-256)."""
+        ...
+
+    def append_log(self, entry: dict[str, object]) -> None:
+        """Add one line to the change log."""
+        ...
+
+
+class Store(Reader, Protocol):
+    """A store of the table and its registers: read by the app, changed by imports inside `changing()`."""
+
+    where: str  # how messages name the store: a path, or a database URL without its password
+
+    def load(self) -> LoadResult:
+        """Return the typed, validated table; InvalidMetricsError if it does not pass."""
+        ...
+
+    def version(self) -> str:
+        """Return a short name of the table's content as it is now, which exports and decks print."""
+        ...
+
+    def register(self, name: str) -> pd.DataFrame:
+        """Return a register (one of REGISTERS) as text cells; an empty one if the store has none."""
+        ...
+
+    def english_names(self) -> dict[str, str]:
+        """Return the English name of each area, category and providing department the registers name."""
+        ...
+
+    def last_changed(self) -> str:
+        """Return when the data last changed, as shown (Beijing time)."""
+        ...
+
+    def document(self, name: str) -> bytes | None:
+        """Return a registered source document's bytes by its file name, None if the store has none."""
+        ...
+
+    def backups(self) -> list[str]:
+        """Return the names of the table's backups, newest first."""
+        ...
+
+    def log(self) -> pd.DataFrame:
+        """Return the change log, newest first."""
+        ...
+
+    def incoming(self) -> Path:
+        """Return the drop folder whose files an import takes in."""
+        ...
+
+    def changing(self) -> AbstractContextManager[Change]:
+        """Hold the store's lock (a transaction, for a database) for one change, which ends all at once."""
+        ...
+
+
+def open_store(database: str | None = None, path: Path | None = None) -> Store:
+    """Return the store to use: a database URL or a path given here, else FTZ_DATABASE_URL, else
+    FTZ_METRICS_PATH, else data/metrics.csv. The command line passes its --database / --store."""
+    if path is None and database is None:
+        database = os.environ.get("FTZ_DATABASE_URL") or None
+    if database:
+        from loaders.database import DatabaseStore  # SQLAlchemy is imported only for a database store
+
+        return DatabaseStore.connect(database)
+    from loaders.filestore import FileStore
+
+    return FileStore(path or Path(os.environ.get("FTZ_METRICS_PATH") or METRICS_PATH))
+
+
+def as_store(store: Store | Path) -> Store:
+    """Return a store given as itself or as the path of a store file."""
+    return open_store(path=store) if isinstance(store, Path) else store
