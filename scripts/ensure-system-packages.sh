@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Installs what the browser and deck tests need from Debian (chromium, CJK fonts, LibreOffice Impress to
-# open the briefing deck headless) when it is missing.
-# Without root or apt the tests are told why; in CI (CI=true) a missing browser is a failure.
+# Installs what the tests need from Debian when it is missing: chromium and CJK fonts for the browser tests,
+# LibreOffice Impress to open the briefing deck headless, postgresql for the PostgreSQL store's tests (they
+# start their own throwaway server from its binaries, never the system cluster) and nginx for the
+# reverse-proxy example.
+# Without root or apt the tests are told why; in CI (CI=true) a missing package is a failure.
 set -euo pipefail
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 missing=()
-for package in chromium fonts-noto-cjk libreoffice-impress-nogui; do
+for package in chromium fonts-noto-cjk libreoffice-impress-nogui postgresql nginx; do
   installed "$package" || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
@@ -19,8 +21,8 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   exit 0
 fi
 
-echo "!!! Cannot install ${missing[*]} (needs root and apt-get): browser tests will skip." >&2
+echo "!!! Cannot install ${missing[*]} (needs root and apt-get): the tests that need them will skip." >&2
 if [ "${CI:-}" = "true" ]; then
-  echo "!!! CI=true: a missing browser is a failure." >&2
+  echo "!!! CI=true: a missing package is a failure." >&2
   exit 1
 fi

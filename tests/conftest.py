@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -15,8 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from loaders.store import load_areas, read_raw_csv
+from tests.postgres import free_port as free_port  # shared with the tests that serve pages
+from tests.postgres import throwaway_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -44,13 +47,6 @@ def copy_data_folder(folder: Path) -> Path:
 def valid_raw() -> pd.DataFrame:
     """A small table of real rows (cases 1, 2 and 19) that passes every rule."""
     return read_raw_csv(FIXTURES / "valid-metrics.csv")
-
-
-def free_port() -> int:
-    """Return a TCP port that is free on localhost now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_health(base_url: str, process: subprocess.Popen[bytes], timeout: float, health_path: str = "") -> None:
@@ -148,6 +144,33 @@ def store() -> pd.DataFrame:
     from loaders.store import load_metrics
 
     return load_metrics(FIXTURES / "valid-metrics.csv")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of the `ftz` database on a throwaway PostgreSQL server, one server for the whole session."""
+    with throwaway_postgres() as url:
+        yield url
+
+
+DATABASE_NUMBERS = itertools.count(1)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """The URL of a fresh, empty database on the session's server, dropped after the test."""
+    name = f"ftz_{next(DATABASE_NUMBERS)}"
+    # CREATE and DROP DATABASE cannot run inside a transaction.
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"CREATE DATABASE {name}"))
+        yield sa.make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as connection:
+            # FORCE: a store or server the test left connected must not keep the database alive.
+            connection.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
+    finally:
+        admin.dispose()
 
 
 def make_rows(*rows: dict[str, object]) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from loaders.ingest import main as ingest_main
 from loaders.ingest import read_log
 from loaders.measures import load_catalogue
 from loaders.store import load_batches, load_metrics
+from loaders.stores import open_store
 from tests.conftest import FIXTURES, ROOT, copy_data_folder
 
 PAGES = [
@@ -320,6 +321,31 @@ def test_refresh_uploads_reports_applies_and_the_overview_shows_the_new_batch(
     # the data changed when it was applied, as the change log records it
     applied = str(read_log(data_copy).loc[0, "time"])[:16]
     assert any(f"数据更新时间 {applied}（北京时间）" in c.value for c in at.caption)
+
+
+def test_refresh_applies_and_restores_in_a_database_store(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path, postgres_url: str
+) -> None:
+    """The same page on the PostgreSQL store: the file's rows land in the database, the log there names who,
+    and the backup it kept brings the table back."""
+    monkeypatch.setenv("FTZ_DATABASE_URL", postgres_url)
+    at = refresh_page(monkeypatch, data_copy, "s3cret-口令")
+    sample = (FIXTURES / "batch-08-sample-gbk.csv").read_bytes()
+    at.get("file_uploader")[0].set_value(("第八批.csv", sample, "text/csv")).run()
+    at.text_input(key="refresh_who").set_value("王五")
+    at.button(key="FormSubmitter:apply-确认导入").click().run()
+    assert not at.exception and "已导入" in at.success[0].value
+    database = open_store(database=postgres_url)
+    assert database.log().loc[0, ["who", "action"]].tolist() == ["王五", "ingest"]
+    assert data_copy.read_bytes() == (ROOT / "data" / "metrics.csv").read_bytes()  # the file store untouched
+    at.switch_page("pages/overview.py").run()
+    assert {m.label: m.value for m in at.metric}["案例数"] == "30"
+    at.switch_page("pages/refresh.py").run()
+    at.checkbox(key="refresh_restore_confirm").check().run()
+    at.button(key="refresh_restore").click().run()
+    assert not at.exception and database.log().loc[0, "action"] == "restore"
+    at.switch_page("pages/overview.py").run()
+    assert {m.label: m.value for m in at.metric}["案例数"] == "28"
 
 
 def test_refresh_takes_a_document_proposes_rows_and_checks_them(

@@ -1,0 +1,255 @@
+"""One store interface, two stores: every test here runs on the file store and on a real PostgreSQL database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import websockets
+from google.protobuf.message import Message
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from bench.loadtest import websocket_url
+from loaders.filestore import FileStore
+from loaders.ingest import Refused, apply, apply_measures, main, prepare, prepare_measures, restore
+from loaders.measures import MEASURE_COLUMNS
+from loaders.store import METRICS_PATH
+from loaders.stores import Store, StoreUnavailable, open_store
+from tests.conftest import FIXTURES, ROOT, copy_data_folder, free_port, serve
+
+BATCH_8 = FIXTURES / "batch-08-sample-gbk.csv"
+
+
+@pytest.fixture(params=["file", "database"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A store holding the shipped data, changed only by this test: a copy of the data folder, or a new
+    PostgreSQL database loaded on first use."""
+    if request.param == "file":
+        yield FileStore(copy_data_folder(tmp_path))
+    else:
+        yield open_store(database=request.getfixturevalue("postgres_url"))
+
+
+def ingest(store: Store, path: Path = BATCH_8, *, yes: bool = False, who: str = "张三") -> str:
+    return apply(prepare(path.read_bytes(), path.name, store), store, who=who, filename=path.name, note="", yes=yes)
+
+
+def test_a_new_store_shows_the_shipped_data_as_the_file_does(store: Store) -> None:
+    shipped = FileStore(METRICS_PATH)
+    pd.testing.assert_frame_equal(store.load().frame, shipped.load().frame)
+    assert store.areas() == shipped.areas()
+    assert store.english_names() == shipped.english_names()
+    pd.testing.assert_frame_equal(store.register("batches"), shipped.register("batches"))
+    assert store.document("sources/batch-07.txt") == (ROOT / "data" / "sources" / "batch-07.txt").read_bytes()
+    assert store.document("sources/none.txt") is None
+    assert store.last_changed() == shipped.last_changed()
+    assert store.log().empty and store.backups() == []
+
+
+def test_an_import_adds_its_batch_registers_it_keeps_a_backup_and_logs_who(store: Store) -> None:
+    before, state = store.load().frame, store.state()
+    saved = ingest(store)
+    after = store.load().frame
+    added = after[after["batch"] == 8]
+    assert len(after) == len(before) + len(added) and len(added) > 0
+    # The same values (a new batch brings new categories to the categorical columns).
+    kept = after[after["batch"] == 7].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept.astype(object), before.astype(object))
+    assert store.state() != state
+    assert "8" in set(store.register("batches")["batch"])
+    assert set(added["category"].astype(str)) <= set(store.register("categories")["category"])
+    assert store.backups() == [saved]
+    pd.testing.assert_frame_equal(store.backup_cells(saved), FileStore(METRICS_PATH).current().cells)
+    log = store.log()
+    assert log.loc[0, ["who", "action", "batches", "added", "backup"]].tolist() == [
+        "张三",
+        "ingest",
+        "8",
+        str(len(added)),
+        saved,
+    ]
+    assert store.last_changed() == log.loc[0, "time"][:16]
+
+
+def test_a_change_to_rows_needs_confirming_and_a_refused_file_changes_nothing(store: Store, tmp_path: Path) -> None:
+    ingest(store)
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_bytes(
+        BATCH_8.read_bytes().decode("gbk").replace("约 80 家", "约 90 家").replace(",80,", ",90,").encode("gbk")
+    )
+    state = store.state()
+    with pytest.raises(ValueError, match="--yes"):
+        ingest(store, corrected)
+    with pytest.raises(Refused):
+        prepare((FIXTURES / "broken" / "bad-number.csv").read_bytes(), "bad-number.csv", store)
+    assert store.state() == state
+    ingest(store, corrected, yes=True)
+    assert 90 in set(store.load().frame.query("batch == 8")["value"])
+    assert store.log().loc[0, "changed"] != "0"
+
+
+def test_a_restore_brings_back_a_backup_and_is_itself_undoable(store: Store) -> None:
+    before = store.load().frame
+    saved = ingest(store)
+    with_batch_8 = store.load().frame
+    undo = restore(store, saved, who="李四")
+    pd.testing.assert_frame_equal(store.load().frame, before)
+    assert store.log().loc[0, ["who", "action", "file", "backup"]].tolist() == ["李四", "restore", saved, undo]
+    restore(store, undo, who="李四")
+    pd.testing.assert_frame_equal(store.load().frame, with_batch_8)
+    with pytest.raises(ValueError, match="没有这个备份"):
+        restore(store, "metrics-19990101.csv", who="李四")
+
+
+def test_the_catalogue_merges_is_kept_and_refuses_to_lose_a_measure_in_use(store: Store, tmp_path: Path) -> None:
+    new = tmp_path / "new-measure.csv"
+    line = "patents_pledged_test,other,质押专利,Patents pledged,件,true,,质押的专利件数。,Patents pledged."
+    new.write_text(",".join(MEASURE_COLUMNS) + "\n" + line + "\n", encoding="utf-8")
+    before = store.catalogue_cells()
+    change = prepare_measures(new.read_bytes(), new.name, store)
+    saved = apply_measures(change, store, who="王五", filename=new.name, note="")
+    assert change.added == ["patents_pledged_test"] and saved
+    assert list(store.catalogue_cells()["measure"]) == [*before["measure"], "patents_pledged_test"]
+    assert store.log().loc[0, ["who", "action", "backup"]].tolist() == ["王五", "measures", saved]
+    used = str(store.load().frame["measure"].iloc[0])
+    with pytest.raises(Refused) as refused:
+        prepare_measures(None, "--remove-measure", store, [used])
+    assert "measure-in-use" in set(refused.value.report["code"])
+
+
+def test_the_command_line_uses_the_database_of_the_apps_variable(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("FTZ_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("FTZ_METRICS_PATH", str(copy_data_folder(tmp_path)))
+    assert main([str(BATCH_8), "--by", "赵六"]) == 0
+    database = open_store(database=postgres_url)
+    assert database.log().loc[0, "who"] == "赵六" and 8 in set(database.load().frame["batch"])
+    assert FileStore(tmp_path / "metrics.csv").log().empty
+    # --store wins over the variable.
+    assert main([str(BATCH_8), "--store", str(tmp_path / "metrics.csv"), "--by", "赵六"]) == 0
+    assert len(FileStore(tmp_path / "metrics.csv").log()) == 1 and len(database.log()) == 1
+
+
+def test_a_database_change_is_all_or_nothing(postgres_url: str) -> None:
+    store = open_store(database=postgres_url)
+    before, state = store.load().frame, store.state()
+    prepared = prepare(BATCH_8.read_bytes(), BATCH_8.name, store)
+    with pytest.raises(RuntimeError, match="power cut"), store.changing() as change:
+        change.write_rows(prepared.rows, prepared.current, prepared.report, "20261205-000000-000000")
+        raise RuntimeError("power cut")
+    pd.testing.assert_frame_equal(store.load().frame, before)
+    assert store.state() == state and store.backups() == [] and store.log().empty
+    assert list(store.register("batches")["batch"]) == ["7"]
+
+
+def test_the_database_url_wins_over_the_store_path(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("FTZ_METRICS_PATH", str(tmp_path / "metrics.csv"))
+    monkeypatch.setenv("FTZ_DATABASE_URL", postgres_url)
+    assert type(open_store()).__name__ == "DatabaseStore"
+    assert open_store(path=tmp_path / "metrics.csv").where == str(tmp_path / "metrics.csv")
+    monkeypatch.delenv("FTZ_DATABASE_URL")
+    assert open_store().where == str(tmp_path / "metrics.csv")
+
+
+def test_a_database_that_does_not_answer_is_named_with_the_reason_and_no_password() -> None:
+    url = "postgresql+psycopg://ftz:secret@127.0.0.1:9/ftz"
+    with pytest.raises(StoreUnavailable, match="无法使用数据库") as failed:
+        open_store(database=url)
+    assert "secret" not in str(failed.value)
+    result = subprocess.run(
+        [sys.executable, "-m", "loaders.ingest", "--history", "--database", url],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "无法使用数据库" in result.stderr and "Traceback" not in result.stderr
+
+
+def page_strings(url: str, page: str, query: str = "", runs: int = 1) -> list[list[str]]:
+    """Open one session on a served app and run a page `runs` times, with `between()` called in between:
+    return every text each run sent (labels, values, options), read off Streamlit's own messages."""
+    return asyncio.run(_page_strings(url, page, query, runs))
+
+
+BETWEEN: list[Callable[[], object]] = []
+
+
+async def _page_strings(url: str, page: str, query: str, runs: int) -> list[list[str]]:
+    found: list[list[str]] = []
+    async with websockets.connect(
+        websocket_url(url), subprotocols=[websockets.Subprotocol("streamlit")], origin=websockets.Origin(url)
+    ) as socket:
+        for run in range(runs):
+            if run:
+                BETWEEN.pop(0)()
+            message = BackMsg()
+            message.rerun_script.page_name = page
+            message.rerun_script.query_string = query
+            await socket.send(message.SerializeToString())
+            texts: list[str] = []
+            while True:
+                reply = ForwardMsg()
+                reply.ParseFromString(await asyncio.wait_for(socket.recv(), 60))
+                texts += strings_of(reply)
+                # A run that ends early for a rerun is followed by the rerun, which is the page shown.
+                if reply.WhichOneof("type") == "script_finished" and (
+                    reply.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+                ):
+                    break
+            found.append(texts)
+    return found
+
+
+def strings_of(message: Message) -> Iterator[str]:
+    """Return every text field of a protocol message, however deep."""
+    for field, value in message.ListFields():
+        values = value if field.is_repeated else [value]
+        if field.type == field.TYPE_STRING:
+            yield from values
+        elif field.type == field.TYPE_MESSAGE:
+            for part in values:
+                if isinstance(part, Message):
+                    yield from strings_of(part)
+
+
+def test_two_app_servers_on_one_database_see_an_import_on_their_next_run(postgres_url: str) -> None:
+    open_store(database=postgres_url)  # created and loaded once, before the servers start
+    env = {**os.environ, "FTZ_DATABASE_URL": postgres_url}
+    with ExitStack() as servers:
+        urls = []
+        for _ in range(2):
+            port = free_port()
+            command = [sys.executable, "serve.py", "dashboard.py", "--server.port", str(port)]
+            command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+            urls.append(servers.enter_context(serve(command, ROOT, port, env=env)))
+        first, second = urls
+        BETWEEN.append(lambda: assert_imported(postgres_url))
+        before, after = page_strings(second, "batches", runs=2)
+        assert any("第七批" in text for text in before) and not any("第八批" in text for text in before)
+        assert any("第八批" in text for text in after)
+        (seen,) = page_strings(first, "batches")
+        assert any("第八批" in text for text in seen)
+
+
+def assert_imported(url: str) -> None:
+    """Import batch 8 from the command line into the database, as staff on another server would."""
+    result = subprocess.run(
+        [sys.executable, "-m", "loaders.ingest", str(BATCH_8), "--database", url, "--by", "张三"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
