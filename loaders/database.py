@@ -82,10 +82,7 @@ class DatabaseStore:
         database; under the lock, so that servers starting together do it once."""
         with self.engine.begin() as connection:
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": LOCK})
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS))
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(migrations_config(connection), "head")
             if connection.execute(sa.text("SELECT count(*) FROM ftz_state")).scalar_one() == 0:
                 _load_shipped(connection)
 
@@ -335,6 +332,14 @@ class _Writing(_Reading):
 
     def _set_register(self, name: str, frame: pd.DataFrame) -> None:
         _put_register(self.connection, name, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def migrations_config(connection: Connection | None = None) -> Config:
+    """Return Alembic's configuration of the store's migrations, to run on `connection`."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
 
 
 def _version(connection: Connection) -> int:

@@ -12,17 +12,21 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 import websockets
+from alembic.script import ScriptDirectory
 from google.protobuf.message import Message
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.loadtest import websocket_url
+from loaders.database import migrations_config
 from loaders.filestore import FileStore
 from loaders.ingest import Refused, apply, apply_measures, main, prepare, prepare_measures, restore
 from loaders.measures import MEASURE_COLUMNS
+from loaders.schema import COLUMN_NAMES
 from loaders.store import METRICS_PATH
-from loaders.stores import Store, StoreUnavailable, open_store
+from loaders.stores import LOG_COLUMNS, Store, StoreUnavailable, open_store
 from tests.conftest import FIXTURES, ROOT, copy_data_folder, free_port, serve
 
 BATCH_8 = FIXTURES / "batch-08-sample-gbk.csv"
@@ -253,3 +257,40 @@ def assert_imported(url: str) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_database_schema_is_the_newest_revision_and_holds_the_codes_columns(postgres_url: str) -> None:
+    """A column added to the schema without a migration would be lost in the database: caught here."""
+    store = open_store(database=postgres_url)
+    inspector = sa.inspect(store.engine)  # type: ignore[attr-defined]
+    assert [c["name"] for c in inspector.get_columns("metrics")] == [*COLUMN_NAMES, "place"]
+    assert [c["name"] for c in inspector.get_columns("change_log")] == ["id", *LOG_COLUMNS]
+    head = ScriptDirectory.from_config(migrations_config()).get_current_head()
+    with store.engine.connect() as connection:  # type: ignore[attr-defined]
+        assert connection.execute(sa.text("SELECT version_num FROM ftz_schema_version")).scalar_one() == head
+    # Starting again on an up-to-date database migrates nothing and loads nothing twice.
+    rows, state = len(store.load().frame), store.state()
+    store.upgrade()  # type: ignore[attr-defined]
+    assert len(store.load().frame) == rows and store.state() == state
+
+
+def test_the_briefing_deck_is_built_from_the_database(postgres_url: str, tmp_path: Path) -> None:
+    from pptx import Presentation
+
+    from ftz.briefing import main as briefing_main
+
+    database = open_store(database=postgres_url)
+    ingest(database)
+    out = tmp_path / "汇报.pptx"
+    assert briefing_main(["--database", postgres_url, "--batch", "8", "-o", str(out)]) == 0
+    notes = [
+        slide.notes_slide.notes_text_frame.text for slide in Presentation(str(out)).slides if slide.has_notes_slide
+    ]
+    texts = [
+        shape.text_frame.text
+        for slide in Presentation(str(out)).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    ]
+    assert any("第八批" in text for text in texts + notes)
+    assert any(database.version() in text for text in texts + notes)
