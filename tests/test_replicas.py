@@ -1,0 +1,176 @@
+"""Two app servers behind Debian's nginx, configured by deploy/nginx/ftz-dashboard.conf: pages, the session's
+websocket, and one browser kept on one server."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import defaultdict
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets import Origin, Subprotocol
+from websockets.sync.client import connect
+
+from bench.loadtest import websocket_url
+from ftz.i18n import t
+from tests.conftest import ROOT, free_port, serve
+
+pytestmark = pytest.mark.slow
+
+EXAMPLE = ROOT / "deploy" / "nginx" / "ftz-dashboard.conf"
+EXAMPLE_APP_PORTS = (8501, 8502)
+COOKIE = "ftz_replica"
+TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+# One line of the example's `ftz_replica` log format.
+LOG_LINE = re.compile(r'"(?P<request>[^"]*)" (?P<status>\d+) \d+ upstream=(?P<upstream>.*?) replica=(?P<key>\S+)')
+
+
+def nginx_path() -> str:
+    """Return Debian's nginx; skip loudly without it, but fail in CI where it must be installed."""
+    path = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(path).exists():
+        reason = "!!! Debian's nginx is not installed (apt-get install nginx): reverse-proxy test cannot run"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+def replaced(text: str, old: str, new: str, count: int = 1) -> str:
+    """Return `text` with `old` replaced; fail if it does not occur `count` times (the example changed shape)."""
+    assert text.count(old) == count, f"expected {count} of {old!r} in {EXAMPLE.name}, found {text.count(old)}"
+    return text.replace(old, new)
+
+
+def runnable_example(example: str, app_ports: tuple[int, int], listen_port: int, folder: Path) -> str:
+    """Return the example's upstream and server text with this test's ports, and its logs in `folder`."""
+    for example_port, port in zip(EXAMPLE_APP_PORTS, app_ports, strict=True):
+        example = replaced(example, f"server 127.0.0.1:{example_port} ", f"server 127.0.0.1:{port} ")
+    example = replaced(example, "listen 80;", f"listen 127.0.0.1:{listen_port};")
+    return replaced(example, "/var/log/nginx/", f"{folder}/", count=2)
+
+
+def nginx_config(included: Path, folder: Path) -> str:
+    """Return a whole nginx.conf around the included http-level text, with every file it writes in `folder`,
+    so that it needs no privilege and touches nothing of the system's nginx."""
+    temp_paths = "".join(f"    {kind}_temp_path {folder / kind};\n" for kind in TEMP_PATHS)
+    # As root the workers would drop to `nobody`, who cannot enter pytest's folder (mode 0700) to write
+    # an upload's temporary file; they stay root for this loopback-only run.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    return (
+        f"daemon off;\n{user}pid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'};\n"
+        f"events {{}}\nhttp {{\n    access_log off;\n{temp_paths}    include {included};\n}}\n"
+    )
+
+
+def get(url: str, cookie: str = "") -> tuple[str, str]:
+    """Return a response's body and the sticky cookie it sets ("" when it sets none)."""
+    request = urllib.request.Request(url, headers={"Cookie": f"{COOKIE}={cookie}"} if cookie else {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read().decode()
+        set_cookies = response.headers.get_all("Set-Cookie") or []
+    issued = [header.split(";")[0].split("=", 1)[1] for header in set_cookies if header.startswith(f"{COOKIE}=")]
+    return body, issued[0] if issued else ""
+
+
+def run_overview(url: str, cookie: str) -> tuple[int, list[str], list[str]]:
+    """Open the session's websocket as a browser carrying `cookie` does and run the overview; return the
+    handshake's status, the headings drawn and any exceptions shown."""
+    headings, exceptions = [], []
+    with connect(
+        websocket_url(url),
+        origin=Origin(url),
+        subprotocols=[Subprotocol("streamlit")],
+        additional_headers={"Cookie": f"{COOKIE}={cookie}"},
+        max_size=None,
+        open_timeout=10,
+    ) as socket:
+        status = socket.response.status_code if socket.response else 0
+        message = BackMsg()
+        message.rerun_script.page_name = ""
+        message.rerun_script.query_string = ""
+        socket.send(message.SerializeToString())
+        while True:
+            reply = ForwardMsg()
+            reply.ParseFromString(socket.recv(timeout=60))
+            if reply.WhichOneof("type") == "delta" and reply.delta.WhichOneof("type") == "new_element":
+                element = reply.delta.new_element
+                if element.WhichOneof("type") == "heading":
+                    headings.append(element.heading.body)
+                if element.WhichOneof("type") == "exception":
+                    exceptions.append(f"{element.exception.type}: {element.exception.message}")
+            # A run that ends early for a rerun is followed by the rerun, which is the page shown.
+            if reply.WhichOneof("type") == "script_finished" and (
+                reply.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+            ):
+                return status, headings, exceptions
+
+
+def read_log(path: Path, wanted: str, timeout: float = 10) -> list[dict[str, str]]:
+    """Return the access log's lines as fields, once a line for the request `wanted` is there (nginx logs
+    a websocket only when it closes)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = [found.groupdict() for found in LOG_LINE.finditer(path.read_text())]
+        if any(line["request"].startswith(wanted) for line in lines) or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.1)
+
+
+def test_nginx_proxies_to_two_app_servers(tmp_path: Path) -> None:
+    nginx = nginx_path()
+    ports: set[int] = set()
+    while len(ports) < 3:
+        ports.add(free_port())
+    first, second, proxy_port = ports
+    # Both on the shipped embedded data: neither a database nor another store from the environment.
+    env = {name: value for name, value in os.environ.items() if name not in {"FTZ_DATABASE_URL", "FTZ_METRICS_PATH"}}
+    included = tmp_path / "ftz-dashboard.conf"
+    included.write_text(runnable_example(EXAMPLE.read_text(), (first, second), proxy_port, tmp_path))
+    config = tmp_path / "nginx.conf"
+    config.write_text(nginx_config(included, tmp_path))
+    command = [nginx, "-p", f"{tmp_path}/", "-e", str(tmp_path / "error.log"), "-c", str(config)]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+
+    with ExitStack() as servers:
+        for port in (first, second):
+            app = [sys.executable, "serve.py", "dashboard.py", "--server.address", "127.0.0.1"]
+            app += ["--server.port", str(port), "--server.headless", "true"]
+            servers.enter_context(serve(app, ROOT, port, env=env))
+        proxy = servers.enter_context(serve(command, tmp_path, proxy_port, timeout=30))
+
+        health, cookie = get(f"{proxy}/_stcore/health")
+        assert health == "ok"
+        assert re.fullmatch(r"[0-9a-f]{32}", cookie), f"no sticky cookie on a first request: {cookie!r}"
+        page, again = get(f"{proxy}/", cookie)
+        assert 'id="root"' in page
+        assert again == "", "a browser that carries the cookie is not given another"
+        status, headings, exceptions = run_overview(proxy, cookie)
+        assert status == 101
+        assert t("app_title", "zh") in headings, headings
+        assert not exceptions
+        # Other browsers: each gets its own cookie, then comes back with it.
+        for _ in range(30):
+            _, other = get(f"{proxy}/_stcore/health")
+            for _ in range(2):
+                get(f"{proxy}/_stcore/health", other)
+
+        lines = read_log(tmp_path / "ftz-dashboard.access.log", "GET /_stcore/stream")
+
+    upstreams = defaultdict(set)
+    for line in lines:
+        upstreams[line["key"]].add(line["upstream"])
+    assert {key: found for key, found in upstreams.items() if len(found) > 1} == {}, "a browser changed server"
+    served = set().union(*upstreams.values())
+    assert served == {f"127.0.0.1:{first}", f"127.0.0.1:{second}"}, f"browsers not spread over both servers: {served}"
+    ours = [line for line in lines if line["key"] == cookie]
+    assert [line["request"].split()[1] for line in ours] == ["/_stcore/health", "/", "/_stcore/stream"]
+    assert ours[-1]["status"] == "101"
