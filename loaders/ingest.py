@@ -56,6 +56,8 @@ CONFIRM_MESSAGE = (
     "该文件会删除或修改已有数据，请确认（命令行加 --yes）。 This file removes or changes rows: confirm with --yes."
 )
 NUMBER_COLUMNS = ("batch", "case_no", "value", "value_high")
+# Numbers that name things: one way of writing each (8, never 08), so that batches and cases match by text.
+WHOLE_NUMBER_COLUMNS = ("batch", "case_no")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _EXCEL_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?$")
 _SERIAL = re.compile(r"^\d{5}(\.0+)?$")
@@ -182,6 +184,9 @@ def normalise(
     for column in NUMBER_COLUMNS:
         if column in frame:
             frame[column] = frame[column].map(normalise_number)
+    for column in WHOLE_NUMBER_COLUMNS:
+        if column in frame:
+            frame[column] = frame[column].map(lambda v: str(int(v)) if v.isascii() and v.isdigit() else v)
     for column, codes in CODE_LISTS.items():
         if column in frame:
             mapping = _code_map(codes)

@@ -24,6 +24,7 @@ from loaders.database import migrations_config
 from loaders.filestore import FileStore
 from loaders.ingest import Refused, apply, apply_measures, main, prepare, prepare_measures, restore
 from loaders.measures import MEASURE_COLUMNS
+from loaders.read import read_table
 from loaders.schema import COLUMN_NAMES
 from loaders.store import METRICS_PATH
 from loaders.stores import LOG_COLUMNS, Store, StoreUnavailable, open_store
@@ -98,6 +99,18 @@ def test_a_change_to_rows_needs_confirming_and_a_refused_file_changes_nothing(st
     ingest(store, corrected, yes=True)
     assert 90 in set(store.load().frame.query("batch == 8")["value"])
     assert store.log().loc[0, "changed"] != "0"
+
+
+def test_a_batch_written_with_a_leading_zero_is_the_same_batch(store: Store, tmp_path: Path) -> None:
+    """08 and 8 name one batch: importing it again replaces its rows, never adds them twice."""
+    frame = read_table(BATCH_8.read_bytes(), BATCH_8.name).frame
+    padded = tmp_path / "padded.csv"
+    frame.assign(批次="08", 案例序号=frame["案例序号"].map("0{}".format)).to_csv(padded, index=False)
+    ingest(store, padded)
+    assert ingest(store) == ""  # the same rows as batch 8: nothing to change
+    rows = store.load().frame
+    assert len(rows[rows["batch"] == 8]) == len(frame)
+    assert set(store.register("batches")["batch"]) == {"7", "8"}
 
 
 def test_a_restore_brings_back_a_backup_and_is_itself_undoable(store: Store) -> None:
