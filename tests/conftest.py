@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from loaders.store import load_areas, read_raw_csv
 from tests.postgres import free_port as free_port  # shared with the tests that serve pages
 from tests.postgres import throwaway_postgres
+from tests.system import program
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -104,14 +105,8 @@ def serve(
 
 
 def chromium_path() -> str:
-    """Return Debian's chromium; skip loudly without it, but fail in CI where it must be installed."""
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        reason = "!!! Debian's chromium is not installed (apt-get install chromium): browser test cannot run"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
+    """Return Debian's chromium (see tests.system.program)."""
+    return program("chromium", "chromium", "browser test", "/usr/bin/chromium")
 
 
 CHROMIUM_ARGS = [

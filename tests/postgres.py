@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
+from tests.system import not_installed
 
 # initdb, pg_ctl and postgres refuse to run as root; CI runs the suite as root, so they run as this user.
 SERVER_USER = "nobody"
@@ -32,10 +32,7 @@ def postgres_bin() -> Path:
         key=lambda initdb: int(initdb.parent.parent.name) if initdb.parent.parent.name.isdigit() else 0,
     )
     if not found:
-        reason = "!!! Debian's postgresql is not installed (apt-get install postgresql): database tests cannot run"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        not_installed("postgresql", "database tests")
     return found[-1].parent
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
 import re
-import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +28,7 @@ from ftz.timing import reductions_and_durations, time_pairs
 from loaders.measures import load_catalogue
 from loaders.store import BEIJING, english_names, last_changed, load_areas, load_batches, load_metrics
 from tests.conftest import ROOT
+from tests.system import program
 
 MADE_AT = datetime(2026, 12, 4, 9, 30, tzinfo=BEIJING)
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -406,13 +405,7 @@ def test_briefing_command_line_refuses_an_unknown_area(tmp_path: Path, capsys: p
 
 
 def soffice() -> str:
-    path = shutil.which("soffice")
-    if path is None:
-        reason = "!!! LibreOffice Impress is not installed (apt-get install libreoffice-impress-nogui)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
+    return program("soffice", "libreoffice-impress-nogui", "the deck's PDF check")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -3,7 +3,6 @@ websocket, and one browser kept on one server."""
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from websockets.sync.client import connect
 from bench.loadtest import websocket_url
 from ftz.i18n import t
 from tests.conftest import ROOT, free_port, serve
+from tests.system import program
 
 pytestmark = pytest.mark.slow
 
@@ -33,14 +33,8 @@ LOG_LINE = re.compile(r'"(?P<request>[^"]*)" (?P<status>\d+) \d+ upstream=(?P<up
 
 
 def nginx_path() -> str:
-    """Return Debian's nginx; skip loudly without it, but fail in CI where it must be installed."""
-    path = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(path).exists():
-        reason = "!!! Debian's nginx is not installed (apt-get install nginx): reverse-proxy test cannot run"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
+    """Return Debian's nginx (see tests.system.program)."""
+    return program("nginx", "nginx", "reverse-proxy test", "/usr/sbin/nginx")
 
 
 def replaced(text: str, old: str, new: str, count: int = 1) -> str:
