@@ -200,6 +200,10 @@ def get_store() -> Store:
     data = data_store()
     try:
         return _read_store(data, data.where, data.state())
+    except StoreUnavailable as err:
+        st.error(str(err))
+        st.stop()
+        raise
     except (InvalidMetricsError, InvalidCatalogueError) as err:
         st.error(f"{t('invalid_store', 'zh')} {t('invalid_store', 'en')}\n\n{err}")
         st.dataframe(err.report, hide_index=True)

@@ -23,20 +23,14 @@ import pandas as pd
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from loaders.filestore import read_cells, store_text, with_new_batches, with_new_categories
 from loaders.measures import MEASURE_COLUMNS, Catalogue, InvalidCatalogueError, type_catalogue, validate_catalogue
 from loaders.schema import COLUMN_NAMES
-from loaders.store import (
-    DATA_ACTIONS,
-    DATA_DIR,
-    METRICS_PATH,
-    NAME_REGISTERS,
-    LoadResult,
-    check_and_type,
-)
+from loaders.store import DATA_DIR, METRICS_PATH, LoadResult, changed_at, check_and_type, names_in
 from loaders.stores import KEEP_BACKUPS, LOG_COLUMNS, REGISTERS, Change, Current, StoreUnavailable
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -64,16 +58,16 @@ class DatabaseStore:
         shipped data loaded; StoreUnavailable with the reason when the database cannot be reached."""
         with cls._opening:
             if url not in cls._open:
+                # A host that does not answer is given up after a few seconds, not the system's minutes.
+                engine = sa.create_engine(
+                    url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args={"connect_timeout": 5}
+                )
+                store = cls(engine)
                 try:
-                    engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
-                    store = cls(engine)
                     store.upgrade()
-                except SQLAlchemyError as err:
-                    where = sa.engine.make_url(url).render_as_string(hide_password=True)
-                    raise StoreUnavailable(
-                        f"无法使用数据库 {where}，未做任何改动。 The database cannot be used; nothing changed.\n"
-                        f"{err.__class__.__name__}: {str(err.orig if hasattr(err, 'orig') else err).strip()}"
-                    ) from err
+                except (SQLAlchemyError, CommandError) as err:  # CommandError: a schema newer than this app
+                    engine.dispose()
+                    raise unavailable(store.where, err) from err
                 cls._open[url] = store
             return cls._open[url]
 
@@ -89,17 +83,23 @@ class DatabaseStore:
     # --- reading ------------------------------------------------------------------------------------
 
     def state(self) -> Hashable:
-        """Return the version number, which every change bumps."""
-        with self.engine.connect() as connection:
-            return _version(connection)
+        """Return the version number, which every change bumps; StoreUnavailable if the database stopped
+        answering (every rerun asks this first, so a page says so rather than showing a traceback)."""
+        try:
+            with self.engine.connect() as connection:
+                return _version(connection)
+        except SQLAlchemyError as err:
+            raise unavailable(self.where, err) from err
 
     def version(self) -> str:
         """Return the version number as exports print it."""
         return f"db-v{self.state()}"
 
     def load(self) -> LoadResult:
-        """Return the typed, validated table."""
-        with self.engine.connect() as connection:
+        """Return the typed, validated table, its rows, areas and catalogue read in one snapshot, so that a
+        change committed meanwhile cannot pair rows of one version with the catalogue of another."""
+        snapshot = self.engine.connect().execution_options(isolation_level="REPEATABLE READ")
+        with snapshot as connection, connection.begin():
             return _reading(connection).load(self.where)
 
     def register(self, name: str) -> pd.DataFrame:
@@ -122,23 +122,11 @@ class DatabaseStore:
 
     def english_names(self) -> dict[str, str]:
         """Return the English names the registers give."""
-        names: dict[str, str] = {}
-        for register, column, english in NAME_REGISTERS:
-            frame = self.register(register.removesuffix(".csv"))
-            pairs = zip(frame[column], frame[english], strict=True)
-            names |= {str(c): str(e).strip() for c, e in pairs if str(e).strip()}
-        return names
+        return names_in(lambda register: self.register(register.removesuffix(".csv")))
 
     def last_changed(self) -> str:
-        """Return the time of the last import or restore in the log, else the latest revision date of the
-        register of batches."""
-        with self.engine.connect() as connection:
-            query = sa.text("SELECT max(time) FROM change_log WHERE action = ANY(:actions)")
-            last = connection.execute(query, {"actions": list(DATA_ACTIONS)}).scalar_one()
-        if last:
-            return str(last)[:16]
-        revised = [str(date) for date in self.register("batches").get("revised", []) if str(date).strip()]
-        return max(revised) if revised else ""
+        """Return when the data last changed (see loaders.store.changed_at)."""
+        return changed_at(self.log(), self.register("batches"))
 
     def document(self, name: str) -> bytes | None:
         """Return a source document's bytes, None if the database has none of that name."""
@@ -332,6 +320,15 @@ class _Writing(_Reading):
 
     def _set_register(self, name: str, frame: pd.DataFrame) -> None:
         _put_register(self.connection, name, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def unavailable(where: str, err: Exception) -> StoreUnavailable:
+    """Return the error that names the database (without its password) and the reason it cannot be used."""
+    reason = str(getattr(err, "orig", None) or err).strip()
+    return StoreUnavailable(
+        f"无法使用数据库 {where}，未做任何改动。 The database cannot be used; nothing changed.\n"
+        f"{err.__class__.__name__}: {reason}"
+    )
 
 
 def migrations_config(connection: Connection | None = None) -> Config:

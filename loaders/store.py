@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from pathlib import Path
@@ -93,12 +93,16 @@ def last_changed(store: Path) -> str:
     its change log, else the latest revision date its register of batches records for the data as
     shipped; never a file's modification time, which a checkout sets to the moment of cloning."""
     log = history_dir(store) / "log.csv"
-    if log.exists():
-        entries = read_raw_csv(log)
-        times = entries.loc[entries["action"].isin(DATA_ACTIONS), "time"]
-        if not times.empty:
-            return str(max(times))[:16]
-    batches = read_raw_csv(beside(store, "batches.csv"))
+    entries = read_raw_csv(log) if log.exists() else pd.DataFrame(columns=["time", "action"])
+    return changed_at(entries, read_raw_csv(beside(store, "batches.csv")))
+
+
+def changed_at(log: pd.DataFrame, batches: pd.DataFrame) -> str:
+    """Return the time of the last import or restore in a change log, else the latest revision date of a
+    register of batches (see last_changed)."""
+    times = log.loc[log["action"].isin(DATA_ACTIONS), "time"]
+    if not times.empty:
+        return str(max(times))[:16]
     revised = [str(date) for date in batches.get("revised", pd.Series(dtype=str)) if str(date).strip()]
     return max(revised) if revised else ""
 
@@ -120,11 +124,16 @@ NAME_REGISTERS = (
 def english_names(store: Path) -> dict[str, str]:
     """Return the English name of each area, category and providing department the store's registers name
     in English (the document's name → the English one); a name with no English one is left out."""
+    paths = {register: beside(store, register) for register, _, _ in NAME_REGISTERS}
+    return names_in(lambda register: read_raw_csv(paths[register]) if paths[register].exists() else None)
+
+
+def names_in(read: Callable[[str], pd.DataFrame | None]) -> dict[str, str]:
+    """Return the English names the registers give, each register read by its file name (None if absent)."""
     names: dict[str, str] = {}
     for register, column, english in NAME_REGISTERS:
-        path = beside(store, register)
-        if path.exists():
-            frame = read_raw_csv(path)
+        frame = read(register)
+        if frame is not None:
             names |= {
                 str(c): str(e).strip() for c, e in zip(frame[column], frame[english], strict=True) if str(e).strip()
             }

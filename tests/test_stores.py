@@ -162,6 +162,8 @@ def test_a_database_change_is_all_or_nothing(postgres_url: str) -> None:
     prepared = prepare(BATCH_8.read_bytes(), BATCH_8.name, store)
     with pytest.raises(RuntimeError, match="power cut"), store.changing() as change:
         change.write_rows(prepared.rows, prepared.current, prepared.report, "20261205-000000-000000")
+        # Written, as far as the change can see, before it fails.
+        assert len(change.current([8]).cells) == len(prepared.rows)
         raise RuntimeError("power cut")
     pd.testing.assert_frame_equal(store.load().frame, before)
     assert store.state() == state and store.backups() == [] and store.log().empty
@@ -307,3 +309,18 @@ def test_the_briefing_deck_is_built_from_the_database(postgres_url: str, tmp_pat
     ]
     assert any("第八批" in text for text in texts + notes)
     assert any(database.version() in text for text in texts + notes)
+
+
+def test_a_database_newer_than_the_app_or_no_longer_readable_is_named_not_a_traceback(postgres_url: str) -> None:
+    store = open_store(database=postgres_url)
+    engine = store.engine  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE ftz_schema_version SET version_num = '9999'"))
+    # A second app (a new process, say) meets a schema it does not know.
+    type(store)._open.pop(postgres_url)  # type: ignore[attr-defined]
+    with pytest.raises(StoreUnavailable, match="9999"):
+        open_store(database=postgres_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE ftz_state"))
+    with pytest.raises(StoreUnavailable, match="无法使用数据库"):
+        store.state()
