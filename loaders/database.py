@@ -100,17 +100,17 @@ class DatabaseStore:
         change committed meanwhile cannot pair rows of one version with the catalogue of another."""
         snapshot = self.engine.connect().execution_options(isolation_level="REPEATABLE READ")
         with snapshot as connection, connection.begin():
-            return _reading(connection).load(self.where)
+            return _Reading(connection).load(self.where)
 
     def register(self, name: str) -> pd.DataFrame:
         """Return a register's text cells."""
         with self.engine.connect() as connection:
-            return _reading(connection).register(name)
+            return _Reading(connection).register(name)
 
     def catalogue(self) -> Catalogue:
         """Return the metric catalogue."""
         with self.engine.connect() as connection:
-            return _reading(connection).catalogue()
+            return _Reading(connection).catalogue()
 
     def catalogue_cells(self) -> pd.DataFrame:
         """Return the catalogue's text cells."""
@@ -139,7 +139,7 @@ class DatabaseStore:
     def current(self, batches: Iterable[int] | None = None, unless: Current | None = None) -> Current:
         """Return the rows of `batches` (all for None), or `unless` if the version has not moved since."""
         with self.engine.connect() as connection:
-            return _reading(connection).current(batches, unless)
+            return _Reading(connection).current(batches, unless)
 
     def backups(self) -> list[str]:
         """Return the names of the table's backups, newest first."""
@@ -150,7 +150,7 @@ class DatabaseStore:
     def backup_cells(self, name: str) -> pd.DataFrame:
         """Return a backup's text cells; KeyError if there is no such backup."""
         with self.engine.connect() as connection:
-            return _reading(connection).backup_cells(name)
+            return _Reading(connection).backup_cells(name)
 
     def log(self) -> pd.DataFrame:
         """Return the change log, newest first."""
@@ -341,10 +341,6 @@ def migrations_config(connection: Connection | None = None) -> Config:
 
 def _version(connection: Connection) -> int:
     return int(connection.execute(sa.text("SELECT version FROM ftz_state WHERE id = 1")).scalar_one())
-
-
-def _reading(connection: Connection) -> _Reading:
-    return _Reading(connection)
 
 
 def _put_register(connection: Connection, name: str, cells: str) -> None:

@@ -25,7 +25,6 @@ from loaders.measures import Catalogue, fill_measures, read_catalogue_file
 from loaders.schema import COLUMN_NAMES, with_optional_columns
 from loaders.store import (
     HEADER,
-    NAME_REGISTERS,
     Layout,
     LoadResult,
     beside,
@@ -47,7 +46,7 @@ from loaders.store import (
     type_metrics,
     write_cache,
 )
-from loaders.stores import KEEP_BACKUPS, LOG_COLUMNS, Change, Current
+from loaders.stores import KEEP_BACKUPS, LOG_COLUMNS, REGISTERS, Change, Current
 
 
 class FileStore:
@@ -65,8 +64,7 @@ class FileStore:
     def state(self) -> Hashable:
         """Return the size and modification time of the table, the catalogue, the log and the registers."""
         files = [self.path, history_dir(self.path) / "log.csv"]
-        files += [beside(self.path, f"{name}.csv") for name in ("measures", "batches", "areas")]
-        files += [beside(self.path, register) for register, _, _ in NAME_REGISTERS]
+        files += [beside(self.path, f"{name}.csv") for name in REGISTERS]
         # A source document edited by hand is read again too.
         sources = beside(self.path, "batches.csv").parent / "sources"
         files += sorted(sources.iterdir()) if sources.is_dir() else []

@@ -196,26 +196,22 @@ def test_a_database_that_does_not_answer_is_named_with_the_reason_and_no_passwor
     assert result.returncode == 2 and "无法使用数据库" in result.stderr and "Traceback" not in result.stderr
 
 
-def page_strings(url: str, page: str, query: str = "", runs: int = 1) -> list[list[str]]:
-    """Open one session on a served app and run a page `runs` times, with `between()` called in between:
+def page_strings(url: str, page: str, *between: Callable[[], object]) -> list[list[str]]:
+    """Open one session on a served app and run a page, then once more after each of `between` is done:
     return every text each run sent (labels, values, options), read off Streamlit's own messages."""
-    return asyncio.run(_page_strings(url, page, query, runs))
+    return asyncio.run(_page_strings(url, page, between))
 
 
-BETWEEN: list[Callable[[], object]] = []
-
-
-async def _page_strings(url: str, page: str, query: str, runs: int) -> list[list[str]]:
+async def _page_strings(url: str, page: str, between: tuple[Callable[[], object], ...]) -> list[list[str]]:
     found: list[list[str]] = []
     async with websockets.connect(
         websocket_url(url), subprotocols=[websockets.Subprotocol("streamlit")], origin=websockets.Origin(url)
     ) as socket:
-        for run in range(runs):
-            if run:
-                BETWEEN.pop(0)()
+        for step in (None, *between):
+            if step is not None:
+                step()
             message = BackMsg()
             message.rerun_script.page_name = page
-            message.rerun_script.query_string = query
             await socket.send(message.SerializeToString())
             texts: list[str] = []
             while True:
@@ -254,8 +250,7 @@ def test_two_app_servers_on_one_database_see_an_import_on_their_next_run(postgre
             command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
             urls.append(servers.enter_context(serve(command, ROOT, port, env=env)))
         first, second = urls
-        BETWEEN.append(lambda: assert_imported(postgres_url))
-        before, after = page_strings(second, "batches", runs=2)
+        before, after = page_strings(second, "batches", lambda: assert_imported(postgres_url))
         assert any("第七批" in text for text in before) and not any("第八批" in text for text in before)
         assert any("第八批" in text for text in after)
         (seen,) = page_strings(first, "batches")
