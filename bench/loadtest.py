@@ -239,7 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", default="1,10,30", help="sessions at once, comma-separated (default 1,10,30)")
     parser.add_argument("--runs", type=int, default=4, help="pages each session opens (default 4)")
     parser.add_argument("--pages-runs", type=int, default=30, help="runs of each page alone (default 30)")
-    parser.add_argument("--idle", type=int, default=100, help="idle sessions for the memory measure (default 100; 0 leaves it out)")
+    parser.add_argument(
+        "--idle", type=int, default=100, help="idle sessions for the memory measure (default 100; 0 leaves it out)"
+    )
     parser.add_argument("--browser", type=int, default=0, metavar="N", help="also open N Chromium pages at once")
     parser.add_argument("--url", help="a served app on loopback (default: serve dashboard.py here)")
     args = parser.parse_args(argv)
