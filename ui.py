@@ -31,6 +31,7 @@ from ftz.filters import (
     describe,
     filter_mask,
     filter_options,
+    filters_said,
     from_query,
     search_column,
 )
@@ -279,6 +280,14 @@ def _seed_from_url(store: Store) -> None:
     st.session_state["url_seeded"] = True
 
 
+MARKDOWN_MARKS = "\\`*_{}[]()#+-.!|<>~$"
+
+
+def as_markdown_text(text: str) -> str:
+    """Return text that Markdown shows as typed (a search for **x** stays **x**)."""
+    return "".join("\\" + char if char in MARKDOWN_MARKS else char for char in text)
+
+
 def seed_language() -> str:
     """Return the language shown: the switch's, else the URL's on a session's first run, else Chinese."""
     if "lang" not in st.session_state:
@@ -333,18 +342,24 @@ def sidebar(store: Store, page: str) -> View:
             required=True,
         )
         lang = lang if lang in LANGS else DEFAULT_LANG
-        st.subheader(t("filters", lang))
-        for key in LIST_KEYS:
-            st.multiselect(
-                t(f"f_{key}", lang),
-                store.options[key],
-                format_func=_format_for(key, lang),
-                key=f"f_{key}",
-                placeholder=t("f_all", lang),
-            )
-        st.text_input(t("f_q", lang), key="f_q")
+        # The filters open from one button: a leader sees the pages sooner (the browser draws the lists
+        # only when they are opened), and what is chosen is said below it, in words.
+        chosen = sum(bool(st.session_state[f"f_{key}"]) for key in LIST_KEYS) + bool(st.session_state["f_q"].strip())
+        label = t("filters_set", lang, n=chosen) if chosen else t("filters", lang)
+        with st.popover(label, icon=":material/filter_list:", width="stretch", key="filters_popover"):
+            for key in LIST_KEYS:
+                st.multiselect(
+                    t(f"f_{key}", lang),
+                    store.options[key],
+                    format_func=_format_for(key, lang),
+                    key=f"f_{key}",
+                    placeholder=t("f_all", lang),
+                )
+            st.text_input(t("f_q", lang), key="f_q")
         filters = Filters(**{key: tuple(st.session_state[f"f_{key}"]) for key in LIST_KEYS}, q=st.session_state["f_q"])
         mask = filter_mask(store.frame, filters, store.search if filters.q.strip() else None)
+        said = filters_said(filters, lang, display_names(lang))
+        st.caption("  \n".join(map(as_markdown_text, said)) or t("all_data", lang))
         st.button(t("reset", lang), on_click=_reset_filters, key="reset", disabled=filters.is_empty())
         view = View(lang, filters, store, mask)
         st.caption(t("matching", lang, cases=view.cases, figures=view.figures))

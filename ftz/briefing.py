@@ -58,9 +58,9 @@ from ftz.deck import (
     height_needed,
     lines_needed,
 )
-from ftz.filters import LIST_KEYS, Filters, filter_mask, filter_options, from_query, present_values
+from ftz.filters import Filters, filter_mask, filter_options, filters_said, from_query, present_values
 from ftz.highlight import highlight_value
-from ftz.i18n import LANGS, batch_label, batch_title, filter_label, localized, t
+from ftz.i18n import LANGS, batch_label, batch_title, localized, t
 from ftz.timing import reductions_and_durations, time_pairs
 from loaders.measures import Catalogue
 
@@ -89,15 +89,7 @@ def _named(names: Mapping[str, str], value: object) -> str:
 
 def filters_in_words(filters: Filters, lang: str, names: Mapping[str, str]) -> str:
     """Return the filters as a reader says them (片区：宜昌片区｜领域：…), or that the deck covers all data."""
-    said = [
-        f"{t('f_' + key, lang)}{t('label_sep', lang)}"
-        + t("list_sep", lang).join(filter_label(key, value, lang, names) for value in getattr(filters, key))
-        for key in LIST_KEYS
-        if getattr(filters, key)
-    ]
-    if filters.q.strip():
-        said.append(f"{t('f_q', lang)}{t('label_sep', lang)}“{filters.q.strip()}”")
-    return t("item_sep", lang).join(said) if said else t("all_data", lang)
+    return t("item_sep", lang).join(filters_said(filters, lang, names)) or t("all_data", lang)
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import pandas as pd
 
+from ftz.i18n import filter_label, t
+
 # The URL keys of the filters; values are codes or the document's Chinese names, whatever the language.
 LIST_KEYS = ("batch", "area", "category", "indicator", "kind", "scope")
 SEARCH_KEY = "q"
@@ -37,6 +39,19 @@ class Filters:
     def is_empty(self) -> bool:
         """Return whether nothing is selected."""
         return self == Filters()
+
+
+def filters_said(filters: Filters, lang: str, names: Mapping[str, str]) -> list[str]:
+    """Return each filter that is set as a reader says it (片区：宜昌片区、襄阳片区), in the sidebar's order."""
+    said = [
+        f"{t('f_' + key, lang)}{t('label_sep', lang)}"
+        + t("list_sep", lang).join(filter_label(key, value, lang, names) for value in getattr(filters, key))
+        for key in LIST_KEYS
+        if getattr(filters, key)
+    ]
+    if filters.q.strip():
+        said.append(f"{t('f_q', lang)}{t('label_sep', lang)}“{filters.q.strip()}”")
+    return said
 
 
 def filter_options(frame: pd.DataFrame) -> dict[str, list[str]]:

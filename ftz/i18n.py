@@ -25,6 +25,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_data": ("数据表", "Data"),
     # sidebar filters
     "filters": ("筛选", "Filters"),
+    "filters_set": ("筛选（已选 {n} 项）", "Filters ({n} set)"),
     "f_batch": ("批次", "Batch"),
     "f_area": ("片区", "Area"),
     "f_category": ("领域", "Category"),

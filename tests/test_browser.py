@@ -177,6 +177,28 @@ def test_browser_a_copied_link_keeps_its_filters_across_pages(app_url: str, brow
     context.close()
 
 
+def test_browser_filters_open_from_one_button_and_say_what_is_chosen(app_url: str, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{app_url}/areas")
+    wait_for_page(page, charts=True)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.get_by_text("全部数据，未筛选").count() == 1
+    sidebar.get_by_role("button", name="筛选", exact=True).click()
+    page.get_by_label("片区", exact=True).click()
+    page.get_by_role("option", name="宜昌片区").click()
+    sidebar.get_by_text("符合条件：7 个案例").wait_for(timeout=30_000)
+    # The list stays open for the next choice, and the button counts what is chosen.
+    assert page.get_by_label("领域").is_visible()
+    page.keyboard.press("Escape")
+    page.mouse.click(900, 400)
+    assert sidebar.get_by_role("button", name="筛选（已选 1 项）").count() == 1
+    assert sidebar.get_by_text("片区：宜昌片区").count() == 1
+    assert "area=%E5%AE%9C%E6%98%8C%E7%89%87%E5%8C%BA" in page.url
+    page.screenshot(path=SCREENSHOTS / "filters-chosen-zh-desktop.png")
+    context.close()
+
+
 @pytest.mark.parametrize(("label", "suffix"), [("下载 Excel", ".xlsx"), ("下载 CSV", ".csv")])
 def test_browser_download_buttons_save_files_that_open(
     app_url: str, browser, label: str, suffix: str, tmp_path
