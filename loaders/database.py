@@ -16,6 +16,7 @@ import os
 import threading
 from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -30,8 +31,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from loaders.filestore import read_cells, store_text, with_new_batches, with_new_categories
 from loaders.measures import MEASURE_COLUMNS, Catalogue, InvalidCatalogueError, type_catalogue, validate_catalogue
 from loaders.schema import COLUMN_NAMES
-from loaders.store import DATA_DIR, METRICS_PATH, LoadResult, changed_at, check_and_type, names_in
-from loaders.stores import KEEP_BACKUPS, LOG_COLUMNS, REGISTERS, Change, Current, StoreUnavailable
+from loaders.store import BEIJING, DATA_DIR, METRICS_PATH, LoadResult, changed_at, check_and_type, names_in
+from loaders.stores import KEEP_BACKUPS, LOG_COLUMNS, REGISTERS, Change, Current, StoreUnavailable, account_entry
+from loaders.users import SIGNIN_COLUMNS, Account
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The advisory lock every change and every migration holds (any number, the same for all servers).
@@ -161,6 +163,61 @@ class DatabaseStore:
     def incoming(self) -> Path:
         """Return this server's drop folder: FTZ_INCOMING_DIR, else data/incoming/."""
         return Path(os.environ.get("FTZ_INCOMING_DIR") or DATA_DIR / "incoming")
+
+    # --- accounts (loaders.users) --------------------------------------------------------------------
+
+    def accounts(self) -> dict[str, Account]:
+        """Return every account by name."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT name, role, hash, changed FROM accounts ORDER BY name"))
+            return {row.name: Account(row.name, row.role, row.hash, row.changed) for row in rows}
+
+    def put_account(self, account: Account, who: str) -> None:
+        """Add or replace an account, and log it, in one transaction (which every server sees next click)."""
+        with self.changing() as change:
+            assert isinstance(change, _Writing)
+            known = change.connection.execute(
+                sa.text("SELECT 1 FROM accounts WHERE name = :name"), {"name": account.name}
+            ).first()
+            change.connection.execute(
+                sa.text(
+                    "INSERT INTO accounts (name, role, hash, changed) VALUES (:name, :role, :hash, :changed) "
+                    "ON CONFLICT (name) DO UPDATE SET role = :role, hash = :hash, changed = :changed"
+                ),
+                {"name": account.name, "role": account.role, "hash": account.hash, "changed": account.changed},
+            )
+            action = "account-change" if known else "account-add"
+            change.append_log(account_entry(action, account.name, account.role, who))
+
+    def remove_account(self, name: str, who: str) -> bool:
+        """Remove an account and log it; False if there was none."""
+        with self.changing() as change:
+            assert isinstance(change, _Writing)
+            role = change.connection.execute(
+                sa.text("DELETE FROM accounts WHERE name = :name RETURNING role"), {"name": name}
+            ).scalar_one_or_none()
+            if role is None:
+                return False
+            change.append_log(account_entry("account-remove", name, role, who))
+            return True
+
+    def signins(self, since: datetime) -> pd.DataFrame:
+        """Return the sign-in tries since a time, oldest first, times in Beijing time."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT time, name, outcome FROM signins WHERE time >= :since ORDER BY id"), {"since": since}
+            ).fetchall()
+        tries = pd.DataFrame(rows, columns=SIGNIN_COLUMNS)
+        tries["time"] = pd.to_datetime(tries["time"], utc=True).dt.tz_convert(BEIJING)
+        return tries
+
+    def record_signin(self, when: datetime, name: str, outcome: str) -> None:
+        """Add one try to the sign-in log."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.text("INSERT INTO signins (time, name, outcome) VALUES (:time, :name, :outcome)"),
+                {"time": when, "name": name, "outcome": outcome},
+            )
 
     # --- changing -----------------------------------------------------------------------------------
 

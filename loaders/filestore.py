@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,7 +47,8 @@ from loaders.store import (
     type_metrics,
     write_cache,
 )
-from loaders.stores import KEEP_BACKUPS, LOG_COLUMNS, REGISTERS, Change, Current
+from loaders.stores import KEEP_BACKUPS, LOG_COLUMNS, REGISTERS, Change, Current, account_entry
+from loaders.users import SIGNIN_COLUMNS, Account, read_users_file, users_file_text
 
 
 class FileStore:
@@ -63,7 +65,7 @@ class FileStore:
 
     def state(self) -> Hashable:
         """Return the size and modification time of the table, the catalogue, the log and the registers."""
-        files = [self.path, history_dir(self.path) / "log.csv"]
+        files = [self.path, history_dir(self.path) / "log.csv", self.users_path]
         files += [beside(self.path, f"{name}.csv") for name in REGISTERS]
         # A source document edited by hand is read again too.
         sources = beside(self.path, "batches.csv").parent / "sources"
@@ -144,6 +146,58 @@ class FileStore:
     def incoming(self) -> Path:
         """Return data/incoming/ beside the table."""
         return self.path.parent / "incoming"
+
+    # --- accounts (loaders.users) --------------------------------------------------------------------
+
+    @property
+    def users_path(self) -> Path:
+        """Return users.toml beside the table: the accounts, kept out of version control."""
+        return self.path.parent / "users.toml"
+
+    def accounts(self) -> dict[str, Account]:
+        """Return every account by name."""
+        return read_users_file(self.users_path)
+
+    def put_account(self, account: Account, who: str) -> None:
+        """Add or replace an account in users.toml, and log it (the file, made by mkstemp, is readable
+        by its owner only)."""
+        with locked(self.path):
+            accounts = self.accounts()
+            action = "account-change" if account.name in accounts else "account-add"
+            accounts[account.name] = account
+            write_atomically(self.users_path, users_file_text(accounts))
+            self.append_log(account_entry(action, account.name, account.role, who))
+
+    def remove_account(self, name: str, who: str) -> bool:
+        """Remove an account from users.toml and log it; False if there was none."""
+        with locked(self.path):
+            accounts = self.accounts()
+            gone = accounts.pop(name, None)
+            if gone is None:
+                return False
+            write_atomically(self.users_path, users_file_text(accounts))
+            self.append_log(account_entry("account-remove", name, gone.role, who))
+            return True
+
+    def signins(self, since: datetime) -> pd.DataFrame:
+        """Return the sign-in tries of history/signins.csv since a time, oldest first."""
+        path = history_dir(self.path) / "signins.csv"
+        if not path.exists():
+            return pd.DataFrame({"time": pd.Series(dtype="datetime64[ns, Asia/Shanghai]"), "name": [], "outcome": []})
+        tries = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        tries["time"] = pd.to_datetime(tries["time"], format="ISO8601")
+        return tries[tries["time"] >= since].reset_index(drop=True)
+
+    def record_signin(self, when: datetime, name: str, outcome: str) -> None:
+        """Append one try to history/signins.csv: time, name, outcome, never the password."""
+        path = history_dir(self.path) / "signins.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new = not path.exists()
+        with open(path, "a", encoding="utf-8-sig" if new else "utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\r\n")
+            if new:
+                writer.writerow(SIGNIN_COLUMNS)
+            writer.writerow([when.isoformat(timespec="milliseconds"), name, outcome])
 
     # --- changing -----------------------------------------------------------------------------------
 

@@ -15,13 +15,15 @@ import os
 from collections.abc import Hashable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 import pandas as pd
 
 from loaders.measures import Catalogue
-from loaders.store import METRICS_PATH, LoadResult
+from loaders.store import BEIJING, METRICS_PATH, LoadResult
+from loaders.users import Accounts
 
 # What the change log records of each change, in this order (the file store's log.csv, the database's table).
 LOG_COLUMNS = ["time", "who", "action", "file", "sha256", "batches", "added", "removed", "changed", "backup", "note"]
@@ -96,7 +98,7 @@ class Change(Reader, Protocol):
         ...
 
 
-class Store(Reader, Protocol):
+class Store(Reader, Accounts, Protocol):
     """A store of the table and its registers: read by the app, changed by imports inside `changing()`."""
 
     where: str  # how messages name the store: a path, or a database URL without its password
@@ -140,6 +142,12 @@ class Store(Reader, Protocol):
     def changing(self) -> AbstractContextManager[Change]:
         """Hold the store's lock (a transaction, for a database) for one change, which ends all at once."""
         ...
+
+
+def account_entry(action: str, name: str, role: str, who: str) -> dict[str, object]:
+    """Return the change log's line for a change of an account (account-add, -change or -remove)."""
+    now = f"{datetime.now(BEIJING):%Y-%m-%d %H:%M:%S}"
+    return {"time": now, "who": who, "action": action, "note": f"{name} ({role})"}
 
 
 def open_store(database: str | None = None, path: Path | None = None) -> Store:

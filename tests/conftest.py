@@ -17,7 +17,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from loaders.filestore import FileStore
 from loaders.store import load_areas, read_raw_csv
+from loaders.stores import Store, open_store
 from tests.postgres import free_port as free_port  # shared with the tests that serve pages
 from tests.postgres import throwaway_postgres
 from tests.system import program
@@ -146,6 +148,16 @@ def postgres_server() -> Iterator[str]:
     """The URL of the `ftz` database on a throwaway PostgreSQL server, one server for the whole session."""
     with throwaway_postgres() as url:
         yield url
+
+
+@pytest.fixture(params=["file", "database"])
+def either_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A store holding the shipped data, changed only by this test: a copy of the data folder, or a new
+    PostgreSQL database loaded on first use (a test taking it runs once with each)."""
+    if request.param == "file":
+        yield FileStore(copy_data_folder(tmp_path))
+    else:
+        yield open_store(database=request.getfixturevalue("postgres_url"))
 
 
 DATABASE_NUMBERS = itertools.count(1)

@@ -33,14 +33,10 @@ from tests.conftest import FIXTURES, ROOT, copy_data_folder, free_port, serve
 BATCH_8 = FIXTURES / "batch-08-sample-gbk.csv"
 
 
-@pytest.fixture(params=["file", "database"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """A store holding the shipped data, changed only by this test: a copy of the data folder, or a new
-    PostgreSQL database loaded on first use."""
-    if request.param == "file":
-        yield FileStore(copy_data_folder(tmp_path))
-    else:
-        yield open_store(database=request.getfixturevalue("postgres_url"))
+@pytest.fixture
+def store(either_store: Store) -> Store:
+    """A store holding the shipped data, changed only by this test: once a file store, once a database."""
+    return either_store
 
 
 def ingest(store: Store, path: Path = BATCH_8, *, yes: bool = False, who: str = "张三") -> str:
