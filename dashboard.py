@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ftz.i18n import t
-from ui import get_store, seed_language, set_view, sidebar
+from ui import current_account, get_store, seed_language, set_view, sidebar
 
 st.set_page_config(page_title=t("app_title", "zh"), page_icon="📊", layout="wide")
 
@@ -28,4 +28,5 @@ navigation = st.navigation(
 )
 view = sidebar(get_store(), navigation.url_path)
 set_view(view)
+current_account()  # a signed-in session's every click counts as activity, on any page
 navigation.run()

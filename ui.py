@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
+import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +44,7 @@ from loaders.measures import Catalogue, InvalidCatalogueError, unclassified_rows
 from loaders.store import BEIJING, METRICS_PATH, InvalidMetricsError, typed_batches
 from loaders.stores import Store as DataStore  # where the data is kept (files or a database)
 from loaders.stores import StoreUnavailable, open_store
+from loaders.users import IDLE_LIMIT, LOCK_AFTER, MAX_NAME, Account, sign_in, still_valid
 
 # Streamlit takes an app with a `pages/` folder for a legacy multipage app until the first
 # st.navigation call of the process, and would run a deep-linked page (/areas?…) on its own, without
@@ -607,10 +608,81 @@ def admin_password() -> str | None:
     return str(value) if value else None
 
 
-def check_password(given: str) -> bool:
-    """Return whether the password is right, compared in constant time."""
-    expected = admin_password()
-    return expected is not None and hmac.compare_digest(given.encode(), expected.encode())
+# What a signed-in browser session remembers: the account, its fingerprint when it signed in, and when
+# the session was last active.
+SIGNED_IN = "signed_in"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    account: Account
+    fingerprint: str
+    seen: datetime
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _read_accounts(_data: DataStore, where: str, state: Hashable) -> dict[str, Account]:
+    del where, state  # the cache's key only
+    return _data.accounts()
+
+
+def store_accounts() -> dict[str, Account]:
+    """Return the store's accounts, read again when the store changes."""
+    data = data_store()
+    return _read_accounts(data, data.where, data.state())
+
+
+def current_account(now: datetime | None = None) -> Account | None:
+    """Return the account this browser session is signed in as, and count this run as activity; None,
+    and the session signed out, after IDLE_LIMIT without activity or when the account was removed or its
+    password or role changed (so that withdrawing access takes effect at the next click)."""
+    session: SignedIn | None = st.session_state.get(SIGNED_IN)
+    if session is None:
+        return None
+    now = now or datetime.now(BEIJING)
+    if now - session.seen > IDLE_LIMIT:
+        account, why = None, "signed_out_idle"
+    else:
+        legacy = admin_password() is not None
+        account, why = still_valid(session.account, session.fingerprint, store_accounts(), legacy), "signed_out_changed"
+    if account is None:
+        del st.session_state[SIGNED_IN]
+        st.session_state["signed_out_why"] = why
+        return None
+    st.session_state[SIGNED_IN] = SignedIn(account, session.fingerprint, now)
+    return account
+
+
+def sign_in_form(lang: str) -> None:
+    """Show the sign-in form (Enter submits); sign the session in, or say why not."""
+    why = st.session_state.pop("signed_out_why", None)
+    if why:
+        st.info(t(why, lang, minutes=int(IDLE_LIMIT.total_seconds() // 60)))
+    with st.form("signin"):
+        name = st.text_input(t("account_name", lang), key="signin_name", max_chars=MAX_NAME)
+        password = st.text_input(t("password", lang), type="password", key="signin_password")
+        submitted = st.form_submit_button(t("login", lang), type="primary")
+    if not submitted:
+        return
+    now = datetime.now(BEIJING)
+    result = sign_in(data_store(), name, password, now, legacy_password=admin_password(), wait=time.sleep)
+    if result.account is not None:
+        st.session_state[SIGNED_IN] = SignedIn(result.account, result.account.fingerprint, now)
+        st.rerun()
+    elif result.until is not None:
+        st.error(t("locked_until", lang, n=LOCK_AFTER, until=f"{result.until.astimezone(BEIJING):%H:%M}"))
+    else:
+        st.error(t("wrong_password", lang))
+
+
+def sign_out() -> None:
+    """End this browser session's sign-in."""
+    st.session_state.pop(SIGNED_IN, None)
+
+
+def role_label(role: str, lang: str) -> str:
+    """Return a role as shown: 编辑 (editor)."""
+    return t(f"role_{role}", lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -187,16 +187,44 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     # refresh
     "page_refresh": ("数据更新", "Refresh data"),
-    "no_password": (
-        "未设置管理员密码，不能上传数据。请在 .streamlit/secrets.toml 中设置 admin_password，"
-        "或设置环境变量 FTZ_ADMIN_PASSWORD 后重启服务。",
-        "No admin password is set, so uploads are off. Set admin_password in .streamlit/secrets.toml "
-        "or the environment variable FTZ_ADMIN_PASSWORD, then restart.",
+    "no_accounts": (
+        "还没有账号，不能上传数据。请在服务器上用命令 python -m loaders.users add 姓名 --role admin "
+        "创建第一个管理员账号。",
+        "There are no accounts yet, so uploads are off. Create the first admin on the server with "
+        "python -m loaders.users add NAME --role admin.",
     ),
-    "password": ("管理员密码", "Admin password"),
-    "login": ("登录", "Log in"),
-    "logout": ("退出", "Log out"),
-    "wrong_password": ("密码不正确。", "Wrong password."),
+    "account_name": ("账号", "Account"),
+    "password": ("密码", "Password"),
+    "login": ("登录", "Sign in"),
+    "logout": ("退出登录", "Sign out"),
+    "wrong_password": ("账号或密码不正确。", "Wrong account or password."),
+    "locked_until": (
+        "该账号连续输错密码 {n} 次，已暂停登录至 {until}（北京时间）。",
+        "{n} wrong passwords in a row: this account cannot sign in until {until} (Beijing time).",
+    ),
+    "signed_in_as": ("已登录：{name}（{role}）", "Signed in as {name} ({role})"),
+    "signed_out_idle": (
+        "{minutes} 分钟无操作，已自动退出，请重新登录。",
+        "Signed out after {minutes} minutes without activity; please sign in again.",
+    ),
+    "signed_out_changed": (
+        "账号已被删除或其密码、角色已修改，请重新登录。",
+        "The account was removed or its password or role changed; please sign in again.",
+    ),
+    "legacy_admin": (
+        "正在使用共用的管理员密码（admin_password / FTZ_ADMIN_PASSWORD）。建议为每位工作人员建立自己的账号："
+        "python -m loaders.users add 姓名 --role editor，变更记录即可记下是谁操作。",
+        "You signed in with the shared admin password (admin_password / FTZ_ADMIN_PASSWORD). Accounts are better: "
+        "python -m loaders.users add NAME --role editor gives each person their own, and the change log names them.",
+    ),
+    "role_viewer": ("查看", "viewer"),
+    "role_editor": ("编辑", "editor"),
+    "role_approver": ("审核", "approver"),
+    "role_admin": ("管理员", "admin"),
+    "no_change_role": (
+        "当前账号（{role}）不能导入或恢复数据，只能查看变更记录。",
+        "This account ({role}) cannot import or restore data; it can read the change log.",
+    ),
     "upload": ("上传批次文件（CSV 或 Excel）", "Upload a batch file (CSV or Excel)"),
     "upload_help": (
         "支持 UTF-8、GBK、Excel“Unicode 文本”的 CSV 和 .xlsx；中文或英文列名均可；单个文件最大 {mb} MB。",
@@ -209,7 +237,6 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "diff": ("将要发生的变化", "What will change"),
     "nothing_changes": ("与现有数据完全相同，无需导入。", "Identical to the current data: nothing to import."),
-    "who": ("操作人", "Your name"),
     "note": ("变更说明", "Note"),
     "confirm_destructive": (
         "我确认删除 {removed} 条、修改 {changed} 条已有数据",
@@ -220,7 +247,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "已导入。之前的数据已备份为 {backup}。所有看板在下一次操作时显示新数据。",
         "Applied; the previous data is kept as {backup}. Every dashboard shows it on its next interaction.",
     ),
-    "need_name": ("请填写操作人。", "Please enter your name."),
     "backups": ("备份与恢复", "Backups"),
     "restore": ("恢复所选备份", "Restore the selected backup"),
     "confirm_restore": ("我确认用所选备份替换当前数据", "I confirm replacing the current data with this backup"),

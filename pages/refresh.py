@@ -1,4 +1,5 @@
-"""数据更新 Refresh data: staff upload a batch file, read the report or the diff, and apply it."""
+"""数据更新 Refresh data: staff sign in; editors upload a batch file, read the report or the diff, apply it and
+restore backups; admins change the metric catalogue; everyone signed in reads the change log."""
 
 from pathlib import Path
 
@@ -22,12 +23,16 @@ from ui import (
     admin_password,
     check_file,
     check_measures,
-    check_password,
+    current_account,
     data_store,
     get_areas,
     get_view,
     proposals_of,
+    role_label,
     show_report,
+    sign_in_form,
+    sign_out,
+    store_accounts,
 )
 
 view = get_view()
@@ -35,97 +40,150 @@ lang = view.lang
 store = data_store()
 st.title(t("page_refresh", lang))
 
-if admin_password() is None:
-    st.warning(t("no_password", lang))
-    st.stop()
-
-if not st.session_state.get("admin"):
-    with st.form("login"):
-        password = st.text_input(t("password", lang), type="password", key="refresh_password")
-        if st.form_submit_button(t("login", lang)):
-            if check_password(password):
-                st.session_state["admin"] = True
-                st.rerun()
-            st.error(t("wrong_password", lang))
-    st.stop()
-
-st.download_button(
-    t("template", lang),
-    data=lambda: make_template(get_areas()["area"].tolist(), view.store.catalogue),
-    file_name="湖北自贸试验区实践案例指标_填报模板.xlsx",
-    mime=XLSX_MIME,
-    key="refresh_template",
-    on_click="ignore",
-    icon=":material/download:",
-)
-max_mb = int(st.get_option("server.maxUploadSize"))
-upload = st.file_uploader(
-    t("upload", lang),
-    type=["csv", "txt", "tsv", "xlsx"],
-    help=t("upload_help", lang, mb=max_mb),
-    key="refresh_upload",
-)
-st.caption(t("upload_help", lang, mb=max_mb))
-
-document = st.file_uploader(
-    t("upload_document", lang), type=["txt", "docx", "pdf"], key="refresh_document", help=t("document_help", lang)
-)
-candidate: tuple[bytes, str] | None = (upload.getvalue(), upload.name) if upload is not None else None
-if document is not None:
-    proposals, warnings = proposals_of(document.getvalue(), Path(document.name).suffix)
-    for warning in warnings:
-        st.warning(warning)
-    st.caption(t("review_proposals", lang, n=len(proposals)))
-    reviewed = st.data_editor(proposals, num_rows="dynamic", hide_index=True, key="refresh_proposals")
-    reviewed_name = f"{Path(document.name).stem}.reviewed.csv"
-    if st.button(t("check_reviewed", lang), key="refresh_check"):
-        st.session_state["refresh_reviewed"] = (reviewed.to_csv(index=False).encode("utf-8"), reviewed_name)
-    # Only the rows reviewed from this very document are checked, never those of an earlier one.
-    checked = st.session_state.get("refresh_reviewed")
-    if checked is not None and checked[1] == reviewed_name:
-        candidate = checked
-
-if candidate is not None:
-    data, name = candidate
-    prepared = check_file(data, name, store)
-    if isinstance(prepared, pd.DataFrame):
-        st.error(t("refused", lang))
-        show_report(prepared, key="refresh_report")
+account = current_account()
+if account is None:
+    if admin_password() is None and not store_accounts():
+        st.warning(t("no_accounts", lang))
     else:
-        st.info(t("encoding_used", lang, encoding=prepared.encoding, rows=len(prepared.rows)))
-        for note in prepared.notes:
-            st.caption(note)
-        if not prepared.report.empty:
-            show_report(prepared.report, key="refresh_warnings")
-        st.subheader(t("diff", lang))
-        st.write(prepared.diff.summary())
-        if prepared.diff.empty:
-            st.success(t("nothing_changes", lang))
+        sign_in_form(lang)
+    st.stop()
+
+signed, leave = st.columns([4, 1], vertical_alignment="center")
+signed.caption(t("signed_in_as", lang, name=account.name, role=role_label(account.role, lang)))
+if leave.button(t("logout", lang), key="refresh_logout", icon=":material/logout:"):
+    sign_out()
+    st.rerun()
+if not account.hash:
+    st.info(t("legacy_admin", lang))
+who = account.name
+
+
+def batch_section() -> None:
+    """Upload a batch file (or a document to extract it from), check it, see the diff and apply it."""
+    st.download_button(
+        t("template", lang),
+        data=lambda: make_template(get_areas()["area"].tolist(), view.store.catalogue),
+        file_name="湖北自贸试验区实践案例指标_填报模板.xlsx",
+        mime=XLSX_MIME,
+        key="refresh_template",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    max_mb = int(st.get_option("server.maxUploadSize"))
+    upload = st.file_uploader(
+        t("upload", lang),
+        type=["csv", "txt", "tsv", "xlsx"],
+        help=t("upload_help", lang, mb=max_mb),
+        key="refresh_upload",
+    )
+    st.caption(t("upload_help", lang, mb=max_mb))
+
+    document = st.file_uploader(
+        t("upload_document", lang), type=["txt", "docx", "pdf"], key="refresh_document", help=t("document_help", lang)
+    )
+    candidate: tuple[bytes, str] | None = (upload.getvalue(), upload.name) if upload is not None else None
+    if document is not None:
+        proposals, warnings = proposals_of(document.getvalue(), Path(document.name).suffix)
+        for warning in warnings:
+            st.warning(warning)
+        st.caption(t("review_proposals", lang, n=len(proposals)))
+        reviewed = st.data_editor(proposals, num_rows="dynamic", hide_index=True, key="refresh_proposals")
+        reviewed_name = f"{Path(document.name).stem}.reviewed.csv"
+        if st.button(t("check_reviewed", lang), key="refresh_check"):
+            st.session_state["refresh_reviewed"] = (reviewed.to_csv(index=False).encode("utf-8"), reviewed_name)
+        # Only the rows reviewed from this very document are checked, never those of an earlier one.
+        checked = st.session_state.get("refresh_reviewed")
+        if checked is not None and checked[1] == reviewed_name:
+            candidate = checked
+
+    if candidate is not None:
+        data, name = candidate
+        prepared = check_file(data, name, store)
+        if isinstance(prepared, pd.DataFrame):
+            st.error(t("refused", lang))
+            show_report(prepared, key="refresh_report")
         else:
-            with st.form("apply"):
-                who = st.text_input(t("who", lang), key="refresh_who")
-                note = st.text_input(t("note", lang), key="refresh_note")
-                confirmed = not prepared.diff.destructive or st.checkbox(
-                    t(
-                        "confirm_destructive",
-                        lang,
-                        removed=len(prepared.diff.removed),
-                        changed=len(prepared.diff.changed),
-                    ),
-                    key="refresh_confirm",
-                )
-                if st.form_submit_button(t("apply", lang), type="primary"):
-                    if not who.strip():
-                        st.error(t("need_name", lang))
-                    elif confirmed:
+            st.info(t("encoding_used", lang, encoding=prepared.encoding, rows=len(prepared.rows)))
+            for note in prepared.notes:
+                st.caption(note)
+            if not prepared.report.empty:
+                show_report(prepared.report, key="refresh_warnings")
+            st.subheader(t("diff", lang))
+            st.write(prepared.diff.summary())
+            if prepared.diff.empty:
+                st.success(t("nothing_changes", lang))
+            else:
+                with st.form("apply"):
+                    note = st.text_input(t("note", lang), key="refresh_note")
+                    confirmed = not prepared.diff.destructive or st.checkbox(
+                        t(
+                            "confirm_destructive",
+                            lang,
+                            removed=len(prepared.diff.removed),
+                            changed=len(prepared.diff.changed),
+                        ),
+                        key="refresh_confirm",
+                    )
+                    if st.form_submit_button(t("apply", lang), type="primary") and confirmed:
                         try:
-                            saved = apply(prepared, store, who=who.strip(), filename=name, note=note, yes=True)
+                            saved = apply(prepared, store, who=who, filename=name, note=note, yes=True)
                         except Refused as refused:  # the catalogue changed since the file was checked
                             st.error(t("refused", lang))
                             show_report(refused.report)
                         else:
                             st.success(t("applied", lang, backup=saved or "—"))
 
+
+def catalogue_upload() -> None:
+    """Upload a catalogue file, see what it changes and merge it (admins only)."""
+    measures_upload = st.file_uploader(t("upload_catalogue", lang), type=["csv", "xlsx"], key="refresh_measures")
+    if measures_upload is not None:
+        change = check_measures(measures_upload.getvalue(), measures_upload.name, store)
+        if isinstance(change, pd.DataFrame):
+            st.error(t("catalogue_refused", lang))
+            show_report(change, key="refresh_measures_report")
+        elif change.empty:
+            st.success(t("nothing_changes", lang))
+        else:
+            st.write(change.summary())
+            with st.form("apply_measures"):
+                note = st.text_input(t("note", lang), key="refresh_measures_note")
+                if st.form_submit_button(t("apply_catalogue", lang), type="primary"):
+                    try:
+                        saved = apply_measures(change, store, who=who, filename=measures_upload.name, note=note)
+                    except Refused as refused:  # the store changed since the file was checked
+                        st.error(t("catalogue_refused", lang))
+                        show_report(refused.report)
+                    else:
+                        st.success(t("catalogue_applied", lang, backup=saved or "—"))
+
+
+def backups_section() -> None:
+    """Restore a backup, and take in the drop folder's files."""
+    st.subheader(t("backups", lang))
+    backups = list_backups(store)
+    if backups:
+        chosen = st.selectbox(t("backups", lang), backups, key="refresh_backup", label_visibility="collapsed")
+        st.caption(describe_backup(store, str(chosen)))
+        sure = st.checkbox(t("confirm_restore", lang), key="refresh_restore_confirm")
+        if st.button(t("restore", lang), disabled=not sure, key="refresh_restore"):
+            try:
+                saved = restore(store, str(chosen), who=who)
+            except ValueError as err:  # a backup that no longer fits the catalogue
+                st.error(str(err))
+            else:
+                st.success(t("restored", lang, backup=saved or "—"))
+    if st.button(t("incoming", lang), key="refresh_incoming"):
+        results = process_incoming(store, who=who)
+        st.success(t("incoming_done", lang, n=len(results)))
+        for name, outcome in results:
+            st.caption(f"{outcome}: {name}")
+
+
+if account.can("change"):
+    batch_section()
+else:
+    st.info(t("no_change_role", lang, role=role_label(account.role, lang)))
 st.subheader(t("catalogue", lang))
 st.caption(t("catalogue_help", lang))
 st.download_button(
@@ -138,52 +196,9 @@ st.download_button(
     on_click="ignore",
     icon=":material/download:",
 )
-measures_upload = st.file_uploader(t("upload_catalogue", lang), type=["csv", "xlsx"], key="refresh_measures")
-if measures_upload is not None:
-    change = check_measures(measures_upload.getvalue(), measures_upload.name, store)
-    if isinstance(change, pd.DataFrame):
-        st.error(t("catalogue_refused", lang))
-        show_report(change, key="refresh_measures_report")
-    elif change.empty:
-        st.success(t("nothing_changes", lang))
-    else:
-        st.write(change.summary())
-        with st.form("apply_measures"):
-            who = st.text_input(t("who", lang), key="refresh_measures_who")
-            note = st.text_input(t("note", lang), key="refresh_measures_note")
-            if st.form_submit_button(t("apply_catalogue", lang), type="primary"):
-                if not who.strip():
-                    st.error(t("need_name", lang))
-                else:
-                    try:
-                        saved = apply_measures(change, store, who=who.strip(), filename=measures_upload.name, note=note)
-                    except Refused as refused:  # the store changed since the file was checked
-                        st.error(t("catalogue_refused", lang))
-                        show_report(refused.report)
-                    else:
-                        st.success(t("catalogue_applied", lang, backup=saved or "—"))
-
-st.subheader(t("backups", lang))
-backups = list_backups(store)
-if backups:
-    chosen = st.selectbox(t("backups", lang), backups, key="refresh_backup", label_visibility="collapsed")
-    st.caption(describe_backup(store, str(chosen)))
-    sure = st.checkbox(t("confirm_restore", lang), key="refresh_restore_confirm")
-    if st.button(t("restore", lang), disabled=not sure, key="refresh_restore"):
-        try:
-            saved = restore(store, str(chosen), who=str(st.session_state.get("refresh_who") or "admin"))
-        except ValueError as err:  # a backup that no longer fits the catalogue
-            st.error(str(err))
-        else:
-            st.success(t("restored", lang, backup=saved or "—"))
-if st.button(t("incoming", lang), key="refresh_incoming"):
-    results = process_incoming(store, who="page")
-    st.success(t("incoming_done", lang, n=len(results)))
-    for name, outcome in results:
-        st.caption(f"{outcome}: {name}")
-
+if account.can("catalogue"):
+    catalogue_upload()
+if account.can("change"):
+    backups_section()
 st.subheader(t("change_log", lang))
 st.dataframe(read_log(store), hide_index=True, key="refresh_log")
-if st.button(t("logout", lang), key="refresh_logout"):
-    st.session_state["admin"] = False
-    st.rerun()

@@ -1,11 +1,12 @@
 """The dashboard in Streamlit's AppTest: every page runs in both languages, filters live in the URL."""
 
 import base64
+import dataclasses
 import html
 import io
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +24,15 @@ from ftz.aggregate import case_count, headline_totals, totals
 from ftz.charts import format_total
 from ftz.export import to_csv, to_xlsx
 from ftz.filters import Filters, apply_filters, filter_mask, filter_options
+from loaders.filestore import FileStore
 from loaders.ingest import main as ingest_main
 from loaders.ingest import read_log
 from loaders.measures import load_catalogue
-from loaders.store import load_batches, load_metrics
+from loaders.store import BEIJING, load_batches, load_metrics
 from loaders.stores import open_store
+from loaders.users import new_account
 from tests.conftest import FIXTURES, ROOT, copy_data_folder
+from ui import SIGNED_IN
 
 PAGES = [
     "pages/overview.py",
@@ -271,34 +275,108 @@ def data_copy(tmp_path: Path) -> Path:
     return copy_data_folder(tmp_path)
 
 
-def refresh_page(monkeypatch: pytest.MonkeyPatch, store: Path, password: str) -> AppTest:
-    """Open the Refresh page with an admin password set, and log in with `password`."""
-    monkeypatch.setenv("FTZ_ADMIN_PASSWORD", "s3cret-口令")
-    at = open_page(make_app(monkeypatch, store), "pages/refresh.py")
-    at.text_input(key="refresh_password").set_value(password)
-    at.button[0].click().run()
-    return at
+STAFF_PASSWORD = "长江大桥-2026-stays"
 
 
-def test_refresh_without_a_password_offers_no_upload(monkeypatch: pytest.MonkeyPatch, data_copy: Path) -> None:
+def sign_in_page(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="signin_name").set_value(name)
+    at.text_input(key="signin_password").set_value(password)
+    return at.button(key="FormSubmitter:signin-登录").click().run()
+
+
+def refresh_page(
+    monkeypatch: pytest.MonkeyPatch,
+    store: Path,
+    password: str = STAFF_PASSWORD,
+    name: str = "王五",
+    role: str = "editor",
+) -> AppTest:
+    """Open the Refresh page of a store with one account (`name`, `role`) and sign in with `password`."""
     monkeypatch.delenv("FTZ_ADMIN_PASSWORD", raising=False)
-    at = open_page(make_app(monkeypatch, data_copy), "pages/refresh.py")
+    monkeypatch.setenv("FTZ_METRICS_PATH", str(store))
+    accounts = open_store()  # the app's store: the database when FTZ_DATABASE_URL is set
+    if name not in accounts.accounts():
+        accounts.put_account(new_account(name, role, STAFF_PASSWORD, datetime.now(BEIJING)), who="管理员")
+    return sign_in_page(open_page(make_app(monkeypatch, store), REFRESH), name, password)
+
+
+def test_refresh_without_accounts_or_a_password_offers_no_upload(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    monkeypatch.delenv("FTZ_ADMIN_PASSWORD", raising=False)
+    at = open_page(make_app(monkeypatch, data_copy), REFRESH)
     assert not at.exception
-    assert "FTZ_ADMIN_PASSWORD" in at.warning[0].value
+    assert "python -m loaders.users add" in at.warning[0].value
     assert len(at.get("file_uploader")) == 0 and len(at.main.text_input) == 0
 
 
-def test_refresh_refuses_a_wrong_password(monkeypatch: pytest.MonkeyPatch, data_copy: Path) -> None:
-    at = refresh_page(monkeypatch, data_copy, "guess")
-    assert "密码不正确" in at.error[0].value
+def test_refresh_refuses_a_wrong_password_and_logs_the_try_without_it(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    at = refresh_page(monkeypatch, data_copy, "guess-我的口令")
+    assert "账号或密码不正确" in at.error[0].value
     assert len(at.get("file_uploader")) == 0
+    signins = (data_copy.parent / "history" / "signins.csv").read_text(encoding="utf-8-sig")
+    assert signins.splitlines()[-1].endswith(",王五,wrong") and "我的口令" not in signins
+
+
+def test_refresh_locks_a_name_after_five_wrong_passwords_even_in_a_new_session(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    at = refresh_page(monkeypatch, data_copy, "guess-1")
+    for n in range(2, 6):
+        sign_in_page(at, "王五", f"guess-{n}")
+    assert "已暂停登录至" in at.error[0].value
+    again = sign_in_page(open_page(make_app(monkeypatch, data_copy), REFRESH), "王五", STAFF_PASSWORD)
+    assert "已暂停登录至" in again.error[0].value and len(again.get("file_uploader")) == 0
+
+
+def test_refresh_signs_out_after_thirty_idle_minutes_and_when_the_account_is_removed(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    at = refresh_page(monkeypatch, data_copy)
+    assert len(at.get("file_uploader")) > 0
+    session = at.session_state[SIGNED_IN]
+    at.session_state[SIGNED_IN] = dataclasses.replace(session, seen=session.seen - timedelta(minutes=31))
+    at.run()
+    assert len(at.get("file_uploader")) == 0 and "30 分钟无操作" in at.info[0].value
+    sign_in_page(at, "王五", STAFF_PASSWORD)
+    assert len(at.get("file_uploader")) > 0
+    store = FileStore(data_copy)
+    store.put_account(new_account("钱七", "admin", STAFF_PASSWORD, datetime.now(BEIJING)), who="管理员")
+    store.remove_account("王五", who="钱七")
+    at.run()
+    assert len(at.get("file_uploader")) == 0 and "账号已被删除" in at.info[0].value
+
+
+def test_refresh_shows_an_approver_the_log_but_no_upload(monkeypatch: pytest.MonkeyPatch, data_copy: Path) -> None:
+    at = refresh_page(monkeypatch, data_copy, name="赵六", role="approver")
+    assert not at.exception
+    assert "已登录：赵六（审核）" in at.caption[0].value
+    assert len(at.get("file_uploader")) == 0 and "不能导入或恢复数据" in at.info[0].value
+    assert at.dataframe[-1].value.loc[0, ["who", "action", "note"]].tolist() == [
+        "管理员",
+        "account-add",
+        "赵六 (approver)",
+    ]
+
+
+def test_refresh_still_takes_the_old_shared_password_as_admin_and_suggests_accounts(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    monkeypatch.setenv("FTZ_ADMIN_PASSWORD", "s3cret-口令")
+    at = sign_in_page(open_page(make_app(monkeypatch, data_copy), REFRESH), "admin", "s3cret-口令")
+    assert not at.exception and "已登录：admin（管理员）" in at.caption[0].value
+    assert "建议为每位工作人员建立自己的账号" in at.info[0].value
+    assert len(at.get("file_uploader")) == 3  # batch, document and catalogue
 
 
 def test_refresh_uploads_reports_applies_and_the_overview_shows_the_new_batch(
     monkeypatch: pytest.MonkeyPatch, data_copy: Path
 ) -> None:
-    at = refresh_page(monkeypatch, data_copy, "s3cret-口令")
+    at = refresh_page(monkeypatch, data_copy)
     assert not at.error
+    assert not [box for box in at.text_input if box.key in ("refresh_who", "refresh_measures_who")]
     # a broken file: the report names the row and the reason, nothing changes
     before = data_copy.read_bytes()
     broken = (FIXTURES / "broken" / "bad-number.csv").read_bytes()
@@ -310,7 +388,6 @@ def test_refresh_uploads_reports_applies_and_the_overview_shows_the_new_batch(
     sample = (FIXTURES / "batch-08-sample-gbk.csv").read_bytes()
     at.get("file_uploader")[0].set_value(("第八批.csv", sample, "text/csv")).run()
     assert "gb18030" in at.info[0].value
-    at.text_input(key="refresh_who").set_value("王五")
     at.text_input(key="refresh_note").set_value("第八批样例")
     at.button(key="FormSubmitter:apply-确认导入").click().run()
     assert not at.exception
@@ -319,7 +396,9 @@ def test_refresh_uploads_reports_applies_and_the_overview_shows_the_new_batch(
     assert any("第八批" in c.value for c in at.caption)
     assert {m.label: m.value for m in at.metric}["案例数"] == "30"
     # the data changed when it was applied, as the change log records it
-    applied = str(read_log(data_copy).loc[0, "time"])[:16]
+    log = read_log(data_copy)
+    assert log.loc[0, ["who", "action", "note"]].tolist() == ["王五", "ingest", "第八批样例"]
+    applied = str(log.loc[0, "time"])[:16]
     assert any(f"数据更新时间 {applied}（北京时间）" in c.value for c in at.caption)
 
 
@@ -329,10 +408,9 @@ def test_refresh_applies_and_restores_in_a_database_store(
     """The same page on the PostgreSQL store: the file's rows land in the database, the log there names who,
     and the backup it kept brings the table back."""
     monkeypatch.setenv("FTZ_DATABASE_URL", postgres_url)
-    at = refresh_page(monkeypatch, data_copy, "s3cret-口令")
+    at = refresh_page(monkeypatch, data_copy)
     sample = (FIXTURES / "batch-08-sample-gbk.csv").read_bytes()
     at.get("file_uploader")[0].set_value(("第八批.csv", sample, "text/csv")).run()
-    at.text_input(key="refresh_who").set_value("王五")
     at.button(key="FormSubmitter:apply-确认导入").click().run()
     assert not at.exception and "已导入" in at.success[0].value
     database = open_store(database=postgres_url)
@@ -343,7 +421,7 @@ def test_refresh_applies_and_restores_in_a_database_store(
     at.switch_page("pages/refresh.py").run()
     at.checkbox(key="refresh_restore_confirm").check().run()
     at.button(key="refresh_restore").click().run()
-    assert not at.exception and database.log().loc[0, "action"] == "restore"
+    assert not at.exception and database.log().loc[0, ["who", "action"]].tolist() == ["王五", "restore"]
     at.switch_page("pages/overview.py").run()
     assert {m.label: m.value for m in at.metric}["案例数"] == "28"
 
@@ -351,7 +429,7 @@ def test_refresh_applies_and_restores_in_a_database_store(
 def test_refresh_takes_a_document_proposes_rows_and_checks_them(
     monkeypatch: pytest.MonkeyPatch, data_copy: Path
 ) -> None:
-    at = refresh_page(monkeypatch, data_copy, "s3cret-口令")
+    at = refresh_page(monkeypatch, data_copy)
     document = (FIXTURES / "fiction-batch-09.txt").read_bytes()
     at.get("file_uploader")[1].upload("第九批.txt", document, "text/plain").run()
     assert not at.exception
@@ -506,7 +584,7 @@ def test_app_a_store_from_before_the_catalogue_loads_says_so_and_adds_nothing(
 def test_refresh_merges_a_catalogue_file_and_refuses_a_broken_one(
     monkeypatch: pytest.MonkeyPatch, data_copy: Path
 ) -> None:
-    at = refresh_page(monkeypatch, data_copy, "s3cret-口令")
+    at = refresh_page(monkeypatch, data_copy, name="钱七", role="admin")
     catalogue = data_copy.parent / "measures.csv"
     before = catalogue.read_bytes()
     broken = (FIXTURES / "measures" / "duplicate-measure.csv").read_bytes()
@@ -517,12 +595,11 @@ def test_refresh_merges_a_catalogue_file_and_refuses_a_broken_one(
     new = before.decode() + "carbon_reduced,other,碳减排量,Carbon cut,吨,true,,核算的减排量。,Emissions cut.\n"
     at.file_uploader(key="refresh_measures").upload("口径.csv", new.encode("gbk"), "text/csv").run()
     assert any("新增 1 个：carbon_reduced" in m.value for m in at.markdown)
-    at.text_input(key="refresh_measures_who").set_value("王五")
     at.button(key="FormSubmitter:apply_measures-确认更新指标目录").click().run()
     assert not at.exception
     assert any("指标目录已更新" in s.value for s in at.success)
     assert catalogue.read_text(encoding="utf-8").splitlines()[-1].startswith("carbon_reduced,other,碳减排量")
-    assert read_log(data_copy).loc[0, ["who", "action"]].tolist() == ["王五", "measures"]
+    assert read_log(data_copy).loc[0, ["who", "action"]].tolist() == ["钱七", "measures"]
 
 
 def test_app_case_page_in_english_names_its_providers_and_category_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
