@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ftz.i18n import t
-from ui import current_account, get_store, seed_language, set_view, sidebar
+from ui import current_account, drafts_notice, get_store, seed_language, set_view, sidebar
 
 st.set_page_config(page_title=t("app_title", "zh"), page_icon="📊", layout="wide")
 
@@ -26,7 +26,9 @@ navigation = st.navigation(
         for path, title, url, icon in PAGES
     ]
 )
-view = sidebar(get_store(), navigation.url_path)
+# A signed-in session's every click counts as activity, on any page; staff see drafts waiting for approval.
+account = current_account()
+view = sidebar(get_store(account), navigation.url_path)
 set_view(view)
-current_account()  # a signed-in session's every click counts as activity, on any page
+drafts_notice(account, view.lang)
 navigation.run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import time
@@ -35,15 +36,16 @@ from ftz.filters import (
     from_query,
     search_column,
 )
-from ftz.i18n import DEFAULT_LANG, LANGS, code_label, column_label, filter_label, localized, t
+from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, filter_label, localized, t
 from ftz.timing import reduction_flags
 from loaders.document import parse_document
 from loaders.extract import propose_from
+from loaders.filestore import merged_store, read_cells
 from loaders.ingest import CatalogueChange, Prepared, Refused, prepare, prepare_measures
 from loaders.measures import Catalogue, InvalidCatalogueError, unclassified_rows
-from loaders.store import BEIJING, METRICS_PATH, InvalidMetricsError, typed_batches
+from loaders.store import BEIJING, METRICS_PATH, InvalidMetricsError, check_and_type, typed_batches
+from loaders.stores import Draft, StoreUnavailable, open_store
 from loaders.stores import Store as DataStore  # where the data is kept (files or a database)
-from loaders.stores import StoreUnavailable, open_store
 from loaders.users import IDLE_LIMIT, LOCK_AFTER, MAX_NAME, Account, sign_in, still_valid
 
 # Streamlit takes an app with a `pages/` folder for a legacy multipage app until the first
@@ -197,10 +199,38 @@ def _read_store(_data: DataStore, where: str, state: Hashable) -> Store:
     return Store(frame, filter_options(frame), _data.last_changed(), _data.version(), _data.catalogue(), token)
 
 
-def get_store() -> Store:
-    """Return the store, read once per change; stop the page with the report if it is invalid."""
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _read_store_with_drafts(_data: DataStore, where: str, state: Hashable) -> Store:
+    # What staff see while drafts wait (FTZ_APPROVAL=1): the table with each draft's batches in place of
+    # theirs, typed and checked as the table is. Leaders' sessions never read this.
+    cells = _data.current().cells
+    for draft in _data.drafts():
+        cells = merged_store(cells, read_cells(io.BytesIO(_data.draft_text(draft.id))))
+    frame = check_and_type(cells, _data.areas(), _data.catalogue(), where).frame
+    token = hashlib.sha256(repr((where, state, "drafts")).encode()).hexdigest()[:16]
+    version = f"{_data.version()}+{t('with_drafts', 'zh')}"
+    return Store(frame, filter_options(frame), _data.last_changed(), version, _data.catalogue(), token)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _read_drafts(_data: DataStore, where: str, state: Hashable) -> list[Draft]:
+    del where, state  # the cache's key only
+    return _data.drafts()
+
+
+def get_drafts() -> list[Draft]:
+    """Return the drafts waiting to be published, read again when the store changes."""
+    data = data_store()
+    return _read_drafts(data, data.where, data.state())
+
+
+def get_store(account: Account | None = None) -> Store:
+    """Return the store, read once per change; stop the page with the report if it is invalid. A signed-in
+    editor or approver sees the drafts waiting to be published in it; everybody else the published data."""
     data = data_store()
     try:
+        if account is not None and (account.can("change") or account.can("publish")) and get_drafts():
+            return _read_store_with_drafts(data, data.where, data.state())
         return _read_store(data, data.where, data.state())
     except StoreUnavailable as err:
         st.error(str(err))
@@ -211,6 +241,21 @@ def get_store() -> Store:
         st.dataframe(err.report, hide_index=True)
         st.stop()
         raise
+
+
+def draft_batches(draft: Draft, lang: str) -> str:
+    """Return the batches of a draft as read: 第八批、第九批."""
+    return t("list_sep", lang).join(batch_label(int(b), lang) for b in draft.batches.split())
+
+
+def drafts_notice(account: Account | None, lang: str) -> None:
+    """Tell a signed-in editor or approver that the pages include drafts leaders do not see yet."""
+    if account is None or not (account.can("change") or account.can("publish")):
+        return
+    drafts = get_drafts()
+    if drafts:
+        said = t("list_sep", lang).join(t("draft_of", lang, batches=draft_batches(d, lang), who=d.who) for d in drafts)
+        st.warning(t("drafts_shown", lang, drafts=said), icon=":material/pending:")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

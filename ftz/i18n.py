@@ -217,13 +217,42 @@ TEXT: dict[str, tuple[str, str]] = {
         "You signed in with the shared admin password (admin_password / FTZ_ADMIN_PASSWORD). Accounts are better: "
         "python -m loaders.users add NAME --role editor gives each person their own, and the change log names them.",
     ),
+    "with_drafts": ("含待审核草稿", "with drafts"),
+    "draft_of": ("{batches}（{who} 提交）", "{batches} (submitted by {who})"),
+    "drafts_shown": (
+        "本页包含待审核的草稿：{drafts}。领导看到的是已发布的数据，草稿经另一人审核发布后才对领导可见。",
+        "This page includes drafts waiting for approval: {drafts}. Leaders see the published data only, until "
+        "someone else publishes them.",
+    ),
+    "submitted": (
+        "已提交审核（草稿 {draft}）。另一位审核人在本页发布后，领导才能看到。",
+        "Submitted for approval as draft {draft}. Leaders see it once someone else publishes it on this page.",
+    ),
+    "apply_draft": ("提交审核", "Submit for approval"),
+    "approval": ("待审核的草稿", "Drafts waiting for approval"),
+    "no_drafts": ("没有待审核的草稿。", "No drafts are waiting."),
+    "draft_line": (
+        "{batches}｜{who} 提交于 {time}｜文件 {file}｜新增 {added}、删除 {removed}、修改 {changed} 条｜{note}",
+        "{batches} | submitted by {who} at {time} | file {file} | {added} added, {removed} removed, "
+        "{changed} changed | {note}",
+    ),
+    "publish": ("发布", "Publish"),
+    "send_back": ("退回", "Send back"),
+    "review_note": ("审核意见（退回时必填）", "Note (needed to send back)"),
+    "need_review_note": ("退回时请写明原因。", "Say why it is sent back."),
+    "own_draft": (
+        "这是您自己提交的草稿，须由另一位审核人发布或退回。",
+        "You submitted this draft; someone else publishes or sends it back.",
+    ),
+    "draft_published": ("已发布。之前的数据已备份为 {backup}。", "Published; the previous data is kept as {backup}."),
+    "sent_back": ("已退回，并记入变更记录。", "Sent back, and logged."),
     "role_viewer": ("查看", "viewer"),
     "role_editor": ("编辑", "editor"),
     "role_approver": ("审核", "approver"),
     "role_admin": ("管理员", "admin"),
     "no_change_role": (
-        "当前账号（{role}）不能导入或恢复数据，只能查看变更记录。",
-        "This account ({role}) cannot import or restore data; it can read the change log.",
+        "当前账号（{role}）不能导入或恢复数据。",
+        "This account ({role}) cannot import or restore data.",
     ),
     "upload": ("上传批次文件（CSV 或 Excel）", "Upload a batch file (CSV or Excel)"),
     "upload_help": (

@@ -12,10 +12,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import json
 import os
 import threading
 from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -32,7 +34,16 @@ from loaders.filestore import read_cells, store_text, with_new_batches, with_new
 from loaders.measures import MEASURE_COLUMNS, Catalogue, InvalidCatalogueError, type_catalogue, validate_catalogue
 from loaders.schema import COLUMN_NAMES
 from loaders.store import BEIJING, DATA_DIR, METRICS_PATH, LoadResult, changed_at, check_and_type, names_in
-from loaders.stores import KEEP_BACKUPS, LOG_COLUMNS, REGISTERS, Change, Current, StoreUnavailable, account_entry
+from loaders.stores import (
+    KEEP_BACKUPS,
+    LOG_COLUMNS,
+    REGISTERS,
+    Change,
+    Current,
+    Draft,
+    StoreUnavailable,
+    account_entry,
+)
 from loaders.users import SIGNIN_COLUMNS, Account
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -153,6 +164,16 @@ class DatabaseStore:
         """Return a backup's text cells; KeyError if there is no such backup."""
         with self.engine.connect() as connection:
             return _Reading(connection).backup_cells(name)
+
+    def drafts(self) -> list[Draft]:
+        """Return the drafts waiting to be published, oldest first."""
+        with self.engine.connect() as connection:
+            return _Reading(connection).drafts()
+
+    def draft_text(self, draft_id: str) -> bytes:
+        """Return a draft's rows as CSV text; KeyError if there is no such draft."""
+        with self.engine.connect() as connection:
+            return _Reading(connection).draft_text(draft_id)
 
     def log(self) -> pd.DataFrame:
         """Return the change log, newest first."""
@@ -288,6 +309,18 @@ class _Reading:
             raise KeyError(name)
         return read_cells(io.BytesIO(gzip.decompress(content)))
 
+    def drafts(self) -> list[Draft]:
+        rows = self.connection.execute(sa.text("SELECT meta FROM drafts"))
+        return sorted((Draft(**json.loads(meta)) for meta in rows.scalars()), key=lambda draft: draft.time)
+
+    def draft_text(self, draft_id: str) -> bytes:
+        content = self.connection.execute(
+            sa.text("SELECT content FROM drafts WHERE id = :id"), {"id": draft_id}
+        ).scalar_one_or_none()
+        if content is None:
+            raise KeyError(draft_id)
+        return bytes(content)
+
     def _cells(self, query: str) -> pd.DataFrame:
         # COPY moves the cells as CSV, many times faster than fetching rows one by one.
         out = io.BytesIO()
@@ -344,6 +377,20 @@ class _Writing(_Reading):
         self.connection.execute(
             sa.text(f"INSERT INTO change_log ({names}) VALUES ({', '.join(':' + c for c in LOG_COLUMNS)})"), values
         )
+        self.wrote = True
+
+    def write_draft(self, draft: Draft, text: bytes) -> None:
+        self.connection.execute(
+            sa.text(
+                "INSERT INTO drafts (id, meta, content) VALUES (:id, :meta, :content) "
+                "ON CONFLICT (id) DO UPDATE SET meta = :meta, content = :content"
+            ),
+            {"id": draft.id, "meta": json.dumps(asdict(draft), ensure_ascii=False), "content": text},
+        )
+        self.wrote = True
+
+    def drop_draft(self, draft_id: str) -> None:
+        self.connection.execute(sa.text("DELETE FROM drafts WHERE id = :id"), {"id": draft_id})
         self.wrote = True
 
     def _backup_table(self, stamp: str) -> str:

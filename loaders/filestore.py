@@ -11,11 +11,13 @@ import csv
 import fcntl
 import hashlib
 import io
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -47,7 +49,7 @@ from loaders.store import (
     type_metrics,
     write_cache,
 )
-from loaders.stores import KEEP_BACKUPS, LOG_COLUMNS, REGISTERS, Change, Current, account_entry
+from loaders.stores import KEEP_BACKUPS, LOG_COLUMNS, REGISTERS, Change, Current, Draft, account_entry
 from loaders.users import SIGNIN_COLUMNS, Account, read_users_file, users_file_text
 
 
@@ -70,6 +72,7 @@ class FileStore:
         # A source document edited by hand is read again too.
         sources = beside(self.path, "batches.csv").parent / "sources"
         files += sorted(sources.iterdir()) if sources.is_dir() else []
+        files += sorted(self.drafts_dir.glob("*.json")) if self.drafts_dir.is_dir() else []
         return tuple(file_state(path) for path in files)
 
     def load(self) -> LoadResult:
@@ -146,6 +149,36 @@ class FileStore:
     def incoming(self) -> Path:
         """Return data/incoming/ beside the table."""
         return self.path.parent / "incoming"
+
+    # --- drafts (FTZ_APPROVAL=1) ---------------------------------------------------------------------
+
+    @property
+    def drafts_dir(self) -> Path:
+        """Return drafts/ beside the table: each draft's rows (ID.csv) and what it is (ID.json)."""
+        return self.path.parent / "drafts"
+
+    def drafts(self) -> list[Draft]:
+        """Return the drafts waiting to be published, oldest first."""
+        found = [json.loads(p.read_text(encoding="utf-8")) for p in self.drafts_dir.glob("*.json")]
+        return sorted((Draft(**meta) for meta in found), key=lambda draft: draft.time)
+
+    def draft_text(self, draft_id: str) -> bytes:
+        """Return a draft's rows as CSV text; KeyError if there is no such draft."""
+        if draft_id not in {draft.id for draft in self.drafts()}:
+            raise KeyError(draft_id)
+        return (self.drafts_dir / f"{draft_id}.csv").read_bytes()
+
+    def write_draft(self, draft: Draft, text: bytes) -> None:
+        """Keep a draft: its rows first, then what it is (which makes it a draft), each in one step."""
+        self.drafts_dir.mkdir(parents=True, exist_ok=True)
+        with replacing(self.drafts_dir / f"{draft.id}.csv") as out:
+            out.write(text)
+        write_atomically(self.drafts_dir / f"{draft.id}.json", json.dumps(asdict(draft), ensure_ascii=False))
+
+    def drop_draft(self, draft_id: str) -> None:
+        """Remove a draft: what it is first, so that a draft is never half there."""
+        (self.drafts_dir / f"{draft_id}.json").unlink(missing_ok=True)
+        (self.drafts_dir / f"{draft_id}.csv").unlink(missing_ok=True)
 
     # --- accounts (loaders.users) --------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from loaders.document import parse_document
+from loaders.filestore import store_text
 from loaders.measures import (
     FLAGS,
     MEASURE_COLUMNS,
@@ -50,7 +51,7 @@ from loaders.schema import (
     validate_metrics,
 )
 from loaders.store import BEIJING, InvalidMetricsError
-from loaders.stores import Current, Reader, Store, StoreUnavailable, as_store, open_store
+from loaders.stores import Change, Current, Draft, Reader, Store, StoreUnavailable, as_store, open_store
 
 CONFIRM_MESSAGE = (
     "该文件会删除或修改已有数据，请确认（命令行加 --yes）。 This file removes or changes rows: confirm with --yes."
@@ -355,35 +356,135 @@ def apply(prepared: Prepared, store: Store | Path, *, who: str, filename: str, n
     """
     store = as_store(store)
     with store.changing() as change:
-        # The store may have changed since prepare(): its rows are read again unless they are the same.
-        current = change.current(prepared.diff.batches, unless=prepared.current)
-        diff = prepared.diff if current is prepared.current else compute_diff(current.cells, prepared.rows)
+        diff, current = _checked_change(change, prepared, yes)
         if diff.empty:
             return ""
+        return _write(
+            change, prepared.rows, current, prepared.report, _entry(who, "ingest", filename, prepared, diff, note)
+        )
+
+
+def approval_required() -> bool:
+    """Return whether imports wait for a second person to publish them (FTZ_APPROVAL=1)."""
+    return os.environ.get("FTZ_APPROVAL", "").strip() == "1"
+
+
+def submit(prepared: Prepared, store: Store | Path, *, who: str, filename: str, note: str, yes: bool) -> str:
+    """Keep the prepared rows as a draft for a second person to publish (FTZ_APPROVAL=1); return its id
+    ('' if they change nothing). Leaders' pages do not show a draft; a newer draft of the same batches
+    replaces it; a draft of other batches that overlap is refused until that one is published or sent back."""
+    store = as_store(store)
+    with store.changing() as change:
+        diff, _ = _checked_change(change, prepared, yes)
+        if diff.empty:
+            return ""
+        draft_id = "batch-" + "-".join(str(b) for b in diff.batches)
+        for other in change.drafts():
+            if other.id != draft_id and set(other.batches.split()) & {str(b) for b in diff.batches}:
+                raise ValueError(
+                    f"第{other.batches}批已有待审核的草稿（{other.who} 提交），请先发布或退回。"
+                    f" Batch {other.batches} already has a draft waiting; publish or send it back first."
+                )
+        entry = _entry(who, "submit", filename, prepared, diff, note)
+        draft = Draft(
+            draft_id,
+            entry["batches"],
+            filename,
+            prepared.sha256,
+            who,
+            entry["time"],
+            note,
+            len(diff.added),
+            len(diff.removed),
+            len(diff.changed),
+        )
+        change.write_draft(draft, store_text(in_store_order(prepared.rows)).encode("utf-8"))
+        change.append_log({**entry, "file": filename, "backup": draft_id})
+        return draft_id
+
+
+def publish(store: Store | Path, draft_id: str, *, who: str, note: str = "") -> str:
+    """Make a draft part of the data leaders see, checked again against the store as it is now; only
+    someone other than who submitted it may (ValueError otherwise). Return the backup's name."""
+    store = as_store(store)
+    draft = _draft(store, draft_id)
+    if draft.who == who:
+        raise ValueError("不能发布自己提交的数据，须由另一位审核人发布。 A draft is published by someone else.")
+    prepared = prepare(store.draft_text(draft_id), draft.file, store)
+    with store.changing() as change:
+        if draft_id not in {d.id for d in change.drafts()}:
+            raise ValueError(f"草稿 {draft_id} 已被发布或退回。 The draft was published or sent back meanwhile.")
+        diff, current = _checked_change(change, prepared, yes=True)
+        said = f"提交人 submitted by {draft.who}" + (f"；{note}" if note else "")
+        saved = _write(
+            change, prepared.rows, current, prepared.report, _entry(who, "publish", draft.file, prepared, diff, said)
+        )
+        change.drop_draft(draft_id)
+        return saved
+
+
+def send_back(store: Store | Path, draft_id: str, *, who: str, note: str) -> None:
+    """Drop a draft with a note saying why, for its submitter to fix and submit again."""
+    store = as_store(store)
+    draft = _draft(store, draft_id)
+    with store.changing() as change:
+        change.drop_draft(draft_id)
+        change.append_log(
+            {
+                "time": f"{datetime.now(BEIJING):%Y-%m-%d %H:%M:%S}",
+                "who": who,
+                "action": "return",
+                "file": draft.file,
+                "sha256": draft.sha256,
+                "batches": draft.batches,
+                "note": f"提交人 submitted by {draft.who}" + (f"；{note}" if note else ""),
+            }
+        )
+
+
+def _draft(store: Store, draft_id: str) -> Draft:
+    for draft in store.drafts():
+        if draft.id == draft_id:
+            return draft
+    raise ValueError(f"没有这个草稿：{draft_id}。 No such draft.")
+
+
+def _checked_change(change: Change, prepared: Prepared, yes: bool) -> tuple[Diff, Current]:
+    """Return the diff of the prepared rows against the store as it is inside the change (read again if
+    it changed since prepare()), refusing a destructive one without `yes` and rows whose measures the
+    catalogue has lost since."""
+    current = change.current(prepared.diff.batches, unless=prepared.current)
+    diff = prepared.diff if current is prepared.current else compute_diff(current.cells, prepared.rows)
+    if not diff.empty:
         if diff.destructive and not yes:
             raise ValueError(CONFIRM_MESSAGE)
-        # The catalogue may have lost a measure the rows use since they were checked.
         misfits = make_report(change.catalogue().issues(prepared.rows))
         if has_errors(misfits):
             raise Refused(misfits)
-        now = datetime.now(BEIJING)
-        saved = change.write_rows(in_store_order(prepared.rows), current, prepared.report, stamp(now))
-        change.append_log(
-            {
-                "time": f"{now:%Y-%m-%d %H:%M:%S}",
-                "who": who,
-                "action": "ingest",
-                "file": filename,
-                "sha256": prepared.sha256,
-                "batches": " ".join(str(b) for b in diff.batches),
-                "added": len(diff.added),
-                "removed": len(diff.removed),
-                "changed": len(diff.changed),
-                "backup": saved,
-                "note": note,
-            }
-        )
-        return saved
+    return diff, current
+
+
+def _entry(who: str, action: str, filename: str, prepared: Prepared, diff: Diff, note: str) -> dict[str, str]:
+    """Return the change log's line of an import, submission or publication (the backup is added after)."""
+    return {
+        "time": f"{datetime.now(BEIJING):%Y-%m-%d %H:%M:%S}",
+        "who": who,
+        "action": action,
+        "file": filename,
+        "sha256": prepared.sha256,
+        "batches": " ".join(str(b) for b in diff.batches),
+        "added": str(len(diff.added)),
+        "removed": str(len(diff.removed)),
+        "changed": str(len(diff.changed)),
+        "note": note,
+    }
+
+
+def _write(change: Change, rows: pd.DataFrame, current: Current, report: pd.DataFrame, entry: dict[str, str]) -> str:
+    """Write the rows' batches with a backup, and log the entry naming it; return the backup's name."""
+    saved = change.write_rows(in_store_order(rows), current, report, stamp(datetime.now(BEIJING)))
+    change.append_log({**entry, "backup": saved})
+    return saved
 
 
 def stamp(now: datetime) -> str:
@@ -618,9 +719,14 @@ def process_incoming(store: Store | Path, who: str = "incoming") -> list[tuple[s
 def _ingest_claimed(path: Path, store: Store, who: str) -> tuple[str, str]:
     try:
         prepared = prepare(path.read_bytes(), path.name, store)
+        if approval_required():
+            draft = submit(prepared, store, who=who, filename=path.name, note="incoming", yes=True)
+            return "done", f"{prepared.diff.summary()}\n草稿 draft: {draft or '—'}\n"
         saved = apply(prepared, store, who=who, filename=path.name, note="incoming", yes=True)
     except Refused as refused:
         return "rejected", format_report(refused.report)
+    except ValueError as err:  # a draft of other batches overlaps this file's
+        return "rejected", f"{err}\n"
     return "done", f"{prepared.diff.summary()}\n备份 backup: {saved or '—'}\n"
 
 
@@ -757,8 +863,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("试运行，未写入。 Dry run: nothing written.")
         return 0
+    change = submit if approval_required() else apply
     try:
-        saved = apply(prepared, store, who=args.by, filename=path.name, note=args.note, yes=args.yes)
+        saved = change(prepared, store, who=args.by, filename=path.name, note=args.note, yes=args.yes)
     except Refused as refused:
         print(f"文件被拒绝，数据未改动。 Refused; the store is unchanged. ({path.name})", file=sys.stderr)
         print(format_report(refused.report), file=sys.stderr, end="")
@@ -766,11 +873,12 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError as err:
         print(err, file=sys.stderr)
         return 1
-    print(
-        "没有变化。 Nothing changed."
-        if not saved and prepared.diff.empty
-        else f"已写入；之前的数据备份为 {saved or '—'}。 Applied."
-    )
+    if not saved:
+        print("没有变化。 Nothing changed.")
+    elif change is submit:
+        print(f"已提交审核（草稿 {saved}），审核人在“数据更新”页发布后才显示。 Submitted as draft {saved}.")
+    else:
+        print(f"已写入；之前的数据备份为 {saved}。 Applied.")
     return 0
 
 

@@ -47,6 +47,22 @@ class Current:
     hint: object = None
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A checked import waiting for a second person to publish it (FTZ_APPROVAL=1): leaders do not see it."""
+
+    id: str  # batch-8, or batch-8-9 for a file of two batches
+    batches: str  # "8 9"
+    file: str
+    sha256: str
+    who: str  # who submitted it
+    time: str
+    note: str
+    added: int
+    removed: int
+    changed: int
+
+
 class Reader(Protocol):
     """What both a store and a change in progress read: the rows, and what rows are checked against."""
 
@@ -75,6 +91,14 @@ class Reader(Protocol):
         """Return a backup of the table as text cells; KeyError if there is no such backup."""
         ...
 
+    def drafts(self) -> list[Draft]:
+        """Return the drafts waiting to be published, oldest first."""
+        ...
+
+    def draft_text(self, draft_id: str) -> bytes:
+        """Return a draft's rows as the store's CSV text; KeyError if there is no such draft."""
+        ...
+
 
 class Change(Reader, Protocol):
     """A store while a change holds its lock: what is read here cannot change before the change ends."""
@@ -95,6 +119,14 @@ class Change(Reader, Protocol):
 
     def append_log(self, entry: dict[str, object]) -> None:
         """Add one line to the change log."""
+        ...
+
+    def write_draft(self, draft: Draft, text: bytes) -> None:
+        """Keep a draft (replacing one of the same id) with its rows as the store's CSV text."""
+        ...
+
+    def drop_draft(self, draft_id: str) -> None:
+        """Remove a draft, once published or sent back."""
         ...
 
 

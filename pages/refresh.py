@@ -1,6 +1,7 @@
 """数据更新 Refresh data: staff sign in; editors upload a batch file, read the report or the diff, apply it and
 restore backups; admins change the metric catalogue; everyone signed in reads the change log."""
 
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -11,20 +12,26 @@ from loaders.ingest import (
     Refused,
     apply,
     apply_measures,
+    approval_required,
     describe_backup,
     list_backups,
     process_incoming,
+    publish,
     read_log,
     restore,
+    send_back,
+    submit,
 )
 from loaders.template import make_template
 from ui import (
     XLSX_MIME,
     admin_password,
+    as_markdown_text,
     check_file,
     check_measures,
     current_account,
     data_store,
+    draft_batches,
     get_areas,
     get_view,
     proposals_of,
@@ -124,14 +131,65 @@ def batch_section() -> None:
                         ),
                         key="refresh_confirm",
                     )
-                    if st.form_submit_button(t("apply", lang), type="primary") and confirmed:
+                    drafting = approval_required()
+                    label = t("apply_draft" if drafting else "apply", lang)
+                    if st.form_submit_button(label, type="primary") and confirmed:
+                        change = submit if drafting else apply
                         try:
-                            saved = apply(prepared, store, who=who, filename=name, note=note, yes=True)
+                            saved = change(prepared, store, who=who, filename=name, note=note, yes=True)
                         except Refused as refused:  # the catalogue changed since the file was checked
                             st.error(t("refused", lang))
                             show_report(refused.report)
+                        except ValueError as err:  # a draft of overlapping batches is waiting
+                            st.error(str(err))
                         else:
-                            st.success(t("applied", lang, backup=saved or "—"))
+                            if drafting:
+                                st.success(t("submitted", lang, draft=saved or "—"))
+                            else:
+                                st.success(t("applied", lang, backup=saved or "—"))
+
+
+def approval_section() -> None:
+    """Publish a draft someone else submitted, or send it back with a note."""
+    st.subheader(t("approval", lang))
+    done = st.session_state.pop("approval_done", None)
+    if done:
+        st.success(done)
+    drafts = store.drafts()
+    if not drafts:
+        st.caption(t("no_drafts", lang))
+    for draft in drafts:
+        with st.container(border=True):
+            said = {
+                **asdict(draft),
+                "batches": draft_batches(draft, lang),
+                "file": as_markdown_text(draft.file),
+                "note": as_markdown_text(draft.note) or "—",
+            }
+            st.markdown(t("draft_line", lang, **said))
+            if draft.who == who:
+                st.caption(t("own_draft", lang))
+                continue
+            note = st.text_input(t("review_note", lang), key=f"review_note_{draft.id}")
+            publish_column, back_column = st.columns(2)
+            if publish_column.button(t("publish", lang), key=f"publish_{draft.id}", type="primary"):
+                try:
+                    saved = publish(store, draft.id, who=who, note=note)
+                except Refused as refused:  # no longer fits the store: send it back
+                    st.error(t("refused", lang))
+                    show_report(refused.report)
+                except ValueError as err:
+                    st.error(str(err))
+                else:  # said after the rerun that takes the draft off this list
+                    st.session_state["approval_done"] = t("draft_published", lang, backup=saved or "—")
+                    st.rerun()
+            if back_column.button(t("send_back", lang), key=f"send_back_{draft.id}"):
+                if not note.strip():
+                    st.error(t("need_review_note", lang))
+                else:
+                    send_back(store, draft.id, who=who, note=note.strip())
+                    st.session_state["approval_done"] = t("sent_back", lang)
+                    st.rerun()
 
 
 def catalogue_upload() -> None:
@@ -184,6 +242,8 @@ if account.can("change"):
     batch_section()
 else:
     st.info(t("no_change_role", lang, role=role_label(account.role, lang)))
+if account.can("publish") and (approval_required() or store.drafts()):
+    approval_section()
 st.subheader(t("catalogue", lang))
 st.caption(t("catalogue_help", lang))
 st.download_button(

@@ -402,6 +402,35 @@ def test_refresh_uploads_reports_applies_and_the_overview_shows_the_new_batch(
     assert any(f"数据更新时间 {applied}（北京时间）" in c.value for c in at.caption)
 
 
+def test_with_approval_on_a_batch_reaches_leaders_only_once_a_second_person_publishes_it(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    monkeypatch.setenv("FTZ_APPROVAL", "1")
+    editor = refresh_page(monkeypatch, data_copy)
+    sample = (FIXTURES / "batch-08-sample-gbk.csv").read_bytes()
+    editor.get("file_uploader")[0].set_value(("第八批.csv", sample, "text/csv")).run()
+    editor.button(key="FormSubmitter:apply-提交审核").click().run()
+    assert not editor.exception and "已提交审核（草稿 batch-8）" in editor.success[0].value
+    # A leader sees the published data; the editor sees the draft, marked as such on every page.
+    leader = open_page(make_app(monkeypatch, data_copy), PAGES[0])
+    assert {m.label: m.value for m in leader.metric}["案例数"] == "28" and not leader.warning
+    editor.switch_page("pages/overview.py").run()
+    assert {m.label: m.value for m in editor.metric}["案例数"] == "30"
+    assert "待审核的草稿：第八批（王五 提交）" in editor.warning[0].value
+    # The editor cannot publish their own draft; an approver can.
+    editor.switch_page(REFRESH).run()
+    assert not [b for b in editor.button if b.key == "publish_batch-8"]
+    approver = refresh_page(monkeypatch, data_copy, name="赵六", role="approver")
+    approver.text_input(key="review_note_batch-8").set_value("已核对")
+    approver.button(key="publish_batch-8").click().run()
+    assert not approver.exception and "已发布" in approver.success[0].value
+    leader.run()
+    assert {m.label: m.value for m in leader.metric}["案例数"] == "30"
+    log = read_log(data_copy)
+    assert log.loc[0, ["who", "action", "note"]].tolist() == ["赵六", "publish", "提交人 submitted by 王五；已核对"]
+    assert log.loc[log["action"] == "submit", "who"].tolist() == ["王五"]
+
+
 def test_refresh_applies_and_restores_in_a_database_store(
     monkeypatch: pytest.MonkeyPatch, data_copy: Path, postgres_url: str
 ) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import os
 import stat
 import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from loaders.filestore import FileStore
+from loaders.filestore import FileStore, read_cells
+from loaders.ingest import prepare, publish, send_back, submit
 from loaders.store import BEIJING
 from loaders.stores import Store
 from loaders.users import (
@@ -27,7 +31,7 @@ from loaders.users import (
     sign_in,
     still_valid,
 )
-from tests.conftest import ROOT, copy_data_folder
+from tests.conftest import FIXTURES, ROOT, copy_data_folder
 
 PASSWORD = "长江大桥-2026-stays"
 START = datetime(2026, 12, 5, 9, 0, tzinfo=BEIJING)
@@ -204,3 +208,73 @@ def test_the_command_line_adds_changes_lists_and_removes_accounts(tmp_path: Path
 def test_the_users_file_is_kept_out_of_version_control() -> None:
     ignored = subprocess.run(["git", "check-ignore", "data/users.toml"], cwd=ROOT, capture_output=True, text=True)
     assert ignored.returncode == 0
+
+
+# --- approval (FTZ_APPROVAL=1) ------------------------------------------------------------------------
+
+BATCH_8 = FIXTURES / "batch-08-sample-gbk.csv"
+
+
+def submitted(store: Store, who: str = "张三", path: Path = BATCH_8) -> str:
+    return submit(
+        prepare(path.read_bytes(), path.name, store), store, who=who, filename=path.name, note="请审核", yes=True
+    )
+
+
+def test_a_draft_is_kept_apart_from_what_leaders_see_until_someone_else_publishes_it(either_store: Store) -> None:
+    before = either_store.load().frame
+    draft_id = submitted(either_store)
+    assert draft_id == "batch-8"
+    pd.testing.assert_frame_equal(either_store.load().frame, before)  # leaders see no change
+    (draft,) = either_store.drafts()
+    assert (draft.who, draft.batches, draft.added, draft.note) == (
+        "张三",
+        "8",
+        len(read_cells(io.BytesIO(either_store.draft_text(draft_id)))),
+        "请审核",
+    )
+    assert either_store.log().loc[0, ["who", "action", "batches", "backup"]].tolist() == [
+        "张三",
+        "submit",
+        "8",
+        "batch-8",
+    ]
+    with pytest.raises(ValueError, match="不能发布自己提交的数据"):
+        publish(either_store, draft_id, who="张三")
+    saved = publish(either_store, draft_id, who="李四", note="已核对原文")
+    after = either_store.load().frame
+    assert len(after[after["batch"] == 8]) == draft.added and either_store.drafts() == []
+    published = either_store.log().loc[0]
+    assert published[["who", "action", "batches", "backup"]].tolist() == ["李四", "publish", "8", saved]
+    assert published["note"] == "提交人 submitted by 张三；已核对原文"
+
+
+def test_a_draft_sent_back_is_dropped_with_the_reason_logged(either_store: Store) -> None:
+    before = either_store.load().frame
+    draft_id = submitted(either_store)
+    send_back(either_store, draft_id, who="李四", note="第3行单位有误")
+    assert either_store.drafts() == []
+    pd.testing.assert_frame_equal(either_store.load().frame, before)
+    assert either_store.log().loc[0, ["who", "action", "note"]].tolist() == [
+        "李四",
+        "return",
+        "提交人 submitted by 张三；第3行单位有误",
+    ]
+    with pytest.raises(ValueError, match="没有这个草稿"):
+        publish(either_store, draft_id, who="李四")
+
+
+def test_a_new_draft_of_the_same_batch_replaces_the_old_one(either_store: Store) -> None:
+    submitted(either_store, who="张三")
+    submitted(either_store, who="王五")
+    (draft,) = either_store.drafts()
+    assert draft.who == "王五"
+
+
+def test_the_command_line_submits_a_draft_when_approval_is_on(tmp_path: Path) -> None:
+    store = copy_data_folder(tmp_path)
+    before = store.read_bytes()
+    command = [sys.executable, "-m", "loaders.ingest", str(BATCH_8), "--store", str(store), "--by", "张三"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "FTZ_APPROVAL": "1"})
+    assert done.returncode == 0 and "已提交审核（草稿 batch-8）" in done.stdout
+    assert store.read_bytes() == before and [d.id for d in FileStore(store).drafts()] == ["batch-8"]
