@@ -3,7 +3,8 @@
 import streamlit as st
 
 from ftz.i18n import t
-from ui import current_account, drafts_notice, get_store, seed_language, set_view, sidebar
+from loaders.users import viewer_login_required
+from ui import current_account, drafts_notice, get_store, seed_language, set_view, sidebar, sign_in_gate, signed_in_box
 
 st.set_page_config(page_title=t("app_title", "zh"), page_icon="📊", layout="wide")
 
@@ -28,7 +29,12 @@ navigation = st.navigation(
 )
 # A signed-in session's every click counts as activity, on any page; staff see drafts waiting for approval.
 account = current_account()
+if account is None and viewer_login_required():  # FTZ_VIEWER_LOGIN=1: nothing is shown before signing in
+    st.title(t("app_title", lang))
+    sign_in_gate(lang)
+    st.stop()
 view = sidebar(get_store(account), navigation.url_path)
+signed_in_box(account, view.lang)
 set_view(view)
 drafts_notice(account, view.lang)
 navigation.run()

@@ -24,7 +24,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from ftz.aggregate import TOTAL_COLUMNS, case_count, case_keys, indicator_choices, measure_choices, summable_in, totals
 from ftz.briefing import PPTX_MIME, Briefing, to_pptx
 from ftz.charts import CHART_ITEMS, make_case_bar, make_total_bar, make_treemap
-from ftz.export import EXCEL_MAX_ROWS, export_filename, to_csv, to_xlsx
+from ftz.export import EXCEL_MAX_ROWS, export_filename, export_mark, to_csv, to_xlsx
 from ftz.filters import (
     LIST_KEYS,
     SEARCH_KEY,
@@ -46,7 +46,7 @@ from loaders.measures import Catalogue, InvalidCatalogueError, unclassified_rows
 from loaders.store import BEIJING, METRICS_PATH, InvalidMetricsError, check_and_type, typed_batches
 from loaders.stores import Draft, StoreUnavailable, open_store
 from loaders.stores import Store as DataStore  # where the data is kept (files or a database)
-from loaders.users import IDLE_LIMIT, LOCK_AFTER, MAX_NAME, Account, sign_in, still_valid
+from loaders.users import IDLE_LIMIT, LOCK_AFTER, MAX_NAME, Account, sign_in, still_valid, viewer_login_required
 
 # Streamlit takes an app with a `pages/` folder for a legacy multipage app until the first
 # st.navigation call of the process, and would run a deep-linked page (/areas?…) on its own, without
@@ -563,39 +563,63 @@ def show_report(report: pd.DataFrame, key: str | None = None) -> None:
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def logged_export(view: View, file_name: str, build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """Return what makes an export's file: `build`, which also logs who took which file of which filters
+    when pages ask for an account (FTZ_VIEWER_LOGIN=1)."""
+    if not viewer_login_required():
+        return build
+    session: SignedIn | None = st.session_state.get(SIGNED_IN)
+    who = session.account.name if session else ""
+    data, filters = data_store(), t("item_sep", "zh").join(filters_said(view.filters, "zh", {})) or t("all_data", "zh")
+
+    def build_and_log() -> bytes:
+        content = build()
+        data.record_export(datetime.now(BEIJING), who, file_name, filters)
+        return content
+
+    return build_and_log
+
+
 def download_buttons(view: View, key: str, briefing: bool = False) -> None:
     """Offer the selected rows as Excel and CSV, and the briefing deck if asked; the files, and the copy
     of the rows they hold, are made only when a button is clicked."""
-    lang, empty = view.lang, not view.figures
+    lang, empty, mark = view.lang, not view.figures, export_mark()
     exported_at = datetime.now(BEIJING)
     filters, names = describe(view.filters), display_names(lang)
     batches = view.case_rows()  # the file names say which batches
     left, right, ppt, _ = st.columns([2, 2, 3, 2])
     too_many = view.figures + 1 > EXCEL_MAX_ROWS
+    xlsx_name = export_filename(batches, filters, lang, names, exported_at, "xlsx", mark)
     left.download_button(
         t("download_excel", lang),
-        data=lambda: to_xlsx(
-            view.rows,
-            filters=filters,
-            lang=lang,
-            batches=get_batches(),
-            area_names=names,
-            data_version=view.store.version,
-            exported_at=exported_at,
-            catalogue=view.store.catalogue,
-            data_changed=view.store.changed,
+        data=logged_export(
+            view,
+            xlsx_name,
+            lambda: to_xlsx(
+                view.rows,
+                filters=filters,
+                lang=lang,
+                batches=get_batches(),
+                area_names=names,
+                data_version=view.store.version,
+                exported_at=exported_at,
+                catalogue=view.store.catalogue,
+                data_changed=view.store.changed,
+                mark=mark,
+            ),
         ),
-        file_name=export_filename(batches, filters, lang, names, exported_at, "xlsx"),
+        file_name=xlsx_name,
         mime=XLSX_MIME,
         key=f"{key}_xlsx",
         disabled=too_many or empty,
         on_click="ignore",
         icon=":material/download:",
     )
+    csv_name = export_filename(batches, filters, lang, names, exported_at, "csv", mark)
     right.download_button(
         t("download_csv", lang),
-        data=lambda: to_csv(view.rows, lang, view.store.catalogue, names),
-        file_name=export_filename(batches, filters, lang, names, exported_at, "csv"),
+        data=logged_export(view, csv_name, lambda: to_csv(view.rows, lang, view.store.catalogue, names)),
+        file_name=csv_name,
         mime="text/csv",
         key=f"{key}_csv",
         disabled=empty,
@@ -611,9 +635,10 @@ def download_buttons(view: View, key: str, briefing: bool = False) -> None:
 
 def briefing_button(view: View, key: str) -> None:
     """Offer the selection as a briefing deck, built only when the button is clicked."""
-    lang = view.lang
+    lang, mark = view.lang, export_mark()
     shown_at = datetime.now(BEIJING)  # names the file; the deck says when it was made, at the click
     names = display_names(lang)
+    file_name = export_filename(view.case_rows(), describe(view.filters), lang, names, shown_at, "pptx", mark)
 
     def build() -> bytes:
         briefing = Briefing(
@@ -627,13 +652,14 @@ def briefing_button(view: View, key: str) -> None:
             data_changed=view.store.changed,
             data_version=view.store.version,
             made_at=datetime.now(BEIJING),
+            mark=mark,
         )
         return to_pptx(briefing)
 
     st.download_button(
         t("download_briefing", lang),
-        data=build,
-        file_name=export_filename(view.case_rows(), describe(view.filters), lang, names, shown_at, "pptx"),
+        data=logged_export(view, file_name, build),
+        file_name=file_name,
         mime=PPTX_MIME,
         key=f"{key}_pptx",
         disabled=not view.figures,
@@ -720,9 +746,28 @@ def sign_in_form(lang: str) -> None:
         st.error(t("wrong_password", lang))
 
 
+def sign_in_gate(lang: str) -> None:
+    """Ask for an account, or say how to create the first one when there is none."""
+    if admin_password() is None and not store_accounts():
+        st.warning(t("no_accounts", lang))
+    else:
+        sign_in_form(lang)
+
+
 def sign_out() -> None:
     """End this browser session's sign-in."""
     st.session_state.pop(SIGNED_IN, None)
+
+
+def signed_in_box(account: Account | None, lang: str) -> None:
+    """Say in the sidebar who is signed in, with the button that signs out."""
+    if account is None:
+        return
+    with st.sidebar:
+        st.caption(t("signed_in_as", lang, name=account.name, role=role_label(account.role, lang)))
+        if st.button(t("logout", lang), key="sign_out", icon=":material/logout:"):
+            sign_out()
+            st.rerun()
 
 
 def role_label(role: str, lang: str) -> str:

@@ -58,6 +58,7 @@ from ftz.deck import (
     height_needed,
     lines_needed,
 )
+from ftz.export import export_mark
 from ftz.filters import Filters, filter_mask, filter_options, filters_said, from_query, present_values
 from ftz.highlight import highlight_value
 from ftz.i18n import LANGS, batch_label, batch_title, localized, t
@@ -106,6 +107,7 @@ class Briefing:
     data_changed: str
     data_version: str
     made_at: datetime  # Beijing time
+    mark: str = ""  # the marking every slide carries (FTZ_EXPORT_MARK), or none
 
     def say(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
@@ -139,7 +141,7 @@ def to_pptx(briefing: Briefing) -> bytes:
     """Return the briefing deck of the selection: cover, the selection at a glance, one slide per headline
     measure, time savings, highlights, one slide per area, sources."""
     b = briefing
-    deck = Deck(b.lang)
+    deck = Deck(b.lang, b.mark)
     totals_rows = b.rows[[*TOTAL_COLUMNS, "area"]]
     by_area = headline_totals(totals_rows, b.catalogue, by=["area"])
     headline = roll_up(by_area, ["area"])
@@ -462,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
         data_changed=store.last_changed(),
         data_version=store.version(),
         made_at=datetime.now(BEIJING),
+        mark=export_mark(),
     )
     data = to_pptx(briefing)
     temporary = args.output.with_name(args.output.name + ".part")

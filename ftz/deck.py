@@ -18,7 +18,7 @@ from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_DATA_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls, qn
@@ -44,6 +44,7 @@ WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 DARK = RGBColor(0x26, 0x26, 0x26)
 GREY = RGBColor(0x73, 0x73, 0x73)
 LIGHT = RGBColor(0xEE, 0xF3, 0xF9)
+MARK_RED = RGBColor(0xC0, 0x00, 0x00)
 # Text boxes keep PowerPoint's default insets: 0.1 in left and right, 0.05 in top and bottom.
 INSET_X, INSET_Y = Inches(0.1), Inches(0.05)
 # A line is about 1.45 em high in the CJK fonts a deck is shown in (Noto Sans CJK, 微软雅黑).
@@ -170,8 +171,8 @@ class Deck:
     """A 16:9 presentation in the house template: a title bar on every slide, the slide's title in its
     title placeholder, one CJK font named throughout."""
 
-    def __init__(self, lang: str = "zh") -> None:
-        self.lang = lang
+    def __init__(self, lang: str = "zh", mark: str = "") -> None:
+        self.lang, self.mark = lang, mark
         self.presentation = Presentation()
         self.presentation.slide_width, self.presentation.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
         self._set_theme_fonts()
@@ -214,6 +215,13 @@ class Deck:
         room = box_width(placeholder.width) - text_width(keep, TITLE_SIZE, bold=True)
         run.text = fit(title, room, TITLE_SIZE, bold=True) + keep
         self._style(run.font, TITLE_SIZE, True, WHITE)
+        if self.mark:  # the marking (内部资料 注意保密), red, centred under the title bar
+            box = slide.shapes.add_textbox(MARGIN, TITLE_BAR_HEIGHT, CONTENT_WIDTH, CONTENT_TOP - TITLE_BAR_HEIGHT)
+            paragraph = box.text_frame.paragraphs[0]
+            paragraph.alignment = PP_ALIGN.CENTER
+            marking = paragraph.add_run()
+            marking.text = self.mark
+            self._style(marking.font, 10, True, MARK_RED)
         if notes:
             slide.notes_slide.notes_text_frame.text = notes
         return slide

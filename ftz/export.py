@@ -7,6 +7,7 @@ English) and the Chinese labels of codes the importer accepts. No cell is ever a
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Mapping
 from copy import copy
 from datetime import datetime
@@ -311,12 +312,14 @@ def _write_about_sheet(
     data_changed: str,
     exported_at: datetime,
     catalogue: Catalogue,
+    mark: str,
 ) -> None:
     sheet = workbook.create_sheet(_sheet("about", lang))
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 70
     bold = Font(bold=True)
-    lines: list[tuple[str, str]] = [
+    lines: list[tuple[str, str]] = [("标识 Marking", mark)] if mark else []
+    lines += [
         (t("app_title", lang), ""),
         ("导出时间 Exported (Beijing time)", f"{exported_at:%Y-%m-%d %H:%M}"),
         ("数据版本 Data version", data_version),
@@ -361,8 +364,10 @@ def to_xlsx(
     exported_at: datetime,
     catalogue: Catalogue,
     data_changed: str = "",
+    mark: str = "",
 ) -> bytes:
-    """Return the workbook of the selected rows: Data (importable), Summary (same totals as the app), About."""
+    """Return the workbook of the selected rows: Data (importable), Summary (same totals as the app), About;
+    with a `mark` (FTZ_EXPORT_MARK, 内部资料 注意保密) atop About and in every sheet's printed header."""
     frame = export_frame(rows, lang, catalogue, area_names)
     _check_size(frame)
     workbook = Workbook(write_only=True)
@@ -370,7 +375,11 @@ def to_xlsx(
     workbook.properties.created = workbook.properties.modified = stamp
     _write_data_sheet(workbook, frame, lang)
     _write_summary_sheet(workbook, rows, lang, area_names, catalogue)
-    _write_about_sheet(workbook, rows, lang, filters, batches, data_version, data_changed, exported_at, catalogue)
+    _write_about_sheet(workbook, rows, lang, filters, batches, data_version, data_changed, exported_at, catalogue, mark)
+    if mark:
+        for sheet in workbook.worksheets:
+            for header in (sheet.oddHeader, sheet.evenHeader, sheet.firstHeader):
+                header.center.text, header.center.color = mark, "C00000"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -398,6 +407,11 @@ def _listed(names: list[str], lang: str, counted: str) -> str:
     return f"{names[0]}-and-{len(names) - 1}-more" if lang == "en" else f"{names[0]}等{len(names)}{counted}"
 
 
+def export_mark() -> str:
+    """Return the marking every export and deck page carries (FTZ_EXPORT_MARK, e.g. 内部资料 注意保密), or ''."""
+    return " ".join(os.environ.get("FTZ_EXPORT_MARK", "").split())
+
+
 def export_filename(
     rows: pd.DataFrame,
     filters: Mapping[str, str],
@@ -405,12 +419,15 @@ def export_filename(
     area_names: Mapping[str, str],
     exported_at: datetime,
     ext: str,
+    mark: str = "",
 ) -> str:
-    """Return a file name that says what the file holds.
+    """Return a file name that says what the file holds, led by the marking if there is one (a CSV has
+    nowhere else to carry it and stay importable).
 
     For example 湖北自贸试验区实践案例指标_第七批_宜昌片区_20260101-1200.xlsx.
     """
-    parts = ["Hubei-FTZ-case-metrics" if lang == "en" else "湖北自贸试验区实践案例指标"]
+    parts = ["-".join(mark.split())] if mark else []
+    parts.append("Hubei-FTZ-case-metrics" if lang == "en" else "湖北自贸试验区实践案例指标")
     numbers = sorted(int(b) for b in rows["batch"].unique())
     batches = [batch_label(b, lang).replace(" ", "") for b in numbers]
     if len(batches) > 3 and numbers == list(range(numbers[0], numbers[-1] + 1)):

@@ -240,6 +240,14 @@ class DatabaseStore:
                 {"time": when, "name": name, "outcome": outcome},
             )
 
+    def record_export(self, when: datetime, who: str, what: str, filters: str) -> None:
+        """Add one line to the export log."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.text("INSERT INTO exports (time, who, what, filters) VALUES (:time, :who, :what, :filters)"),
+                {"time": when, "who": who, "what": what, "filters": filters},
+            )
+
     # --- changing -----------------------------------------------------------------------------------
 
     @contextmanager

@@ -49,7 +49,7 @@ from loaders.store import (
     type_metrics,
     write_cache,
 )
-from loaders.stores import KEEP_BACKUPS, LOG_COLUMNS, REGISTERS, Change, Current, Draft, account_entry
+from loaders.stores import EXPORT_COLUMNS, KEEP_BACKUPS, LOG_COLUMNS, REGISTERS, Change, Current, Draft, account_entry
 from loaders.users import SIGNIN_COLUMNS, Account, read_users_file, users_file_text
 
 
@@ -223,14 +223,16 @@ class FileStore:
 
     def record_signin(self, when: datetime, name: str, outcome: str) -> None:
         """Append one try to history/signins.csv: time, name, outcome, never the password."""
-        path = history_dir(self.path) / "signins.csv"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        new = not path.exists()
-        with open(path, "a", encoding="utf-8-sig" if new else "utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\r\n")
-            if new:
-                writer.writerow(SIGNIN_COLUMNS)
-            writer.writerow([when.isoformat(timespec="milliseconds"), name, outcome])
+        row = [when.isoformat(timespec="milliseconds"), name, outcome]
+        _append_csv(history_dir(self.path) / "signins.csv", SIGNIN_COLUMNS, row)
+
+    def record_export(self, when: datetime, who: str, what: str, filters: str) -> None:
+        """Append one line to history/exports.csv."""
+        _append_csv(
+            history_dir(self.path) / "exports.csv",
+            EXPORT_COLUMNS,
+            [when.isoformat(timespec="seconds"), who, what, filters],
+        )
 
     # --- changing -----------------------------------------------------------------------------------
 
@@ -368,6 +370,17 @@ def read_cells(path: Path | io.BytesIO, layout: Layout | None = None, batches: I
 
 
 # --- files written in one step ------------------------------------------------------------------------
+
+
+def _append_csv(path: Path, header: list[str], row: list[str]) -> None:
+    """Append one row to a log file, made with its header and a BOM (so that Excel opens it) if new."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists()
+    with open(path, "a", encoding="utf-8-sig" if new else "utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        if new:
+            writer.writerow(header)
+        writer.writerow(row)
 
 
 @contextmanager

@@ -26,6 +26,8 @@ from loaders.store import BEIJING, METRICS_PATH, LoadResult
 from loaders.users import Accounts
 
 # What the change log records of each change, in this order (the file store's log.csv, the database's table).
+# What the export log records of each file downloaded: who, when, which file and which filters.
+EXPORT_COLUMNS = ["time", "who", "what", "filters"]
 LOG_COLUMNS = ["time", "who", "action", "file", "sha256", "batches", "added", "removed", "changed", "backup", "note"]
 # How many backups of the table (and of the catalogue) a store keeps.
 KEEP_BACKUPS = 30
@@ -169,6 +171,10 @@ class Store(Reader, Accounts, Protocol):
 
     def incoming(self) -> Path:
         """Return the drop folder whose files an import takes in."""
+        ...
+
+    def record_export(self, when: datetime, who: str, what: str, filters: str) -> None:
+        """Add one line to the export log (kept when pages ask for an account, FTZ_VIEWER_LOGIN=1)."""
         ...
 
     def changing(self) -> AbstractContextManager[Change]:

@@ -22,6 +22,7 @@ import functools
 import getpass
 import hmac
 import json
+import os
 import sys
 import tomllib
 from collections.abc import Callable, Mapping
@@ -229,6 +230,12 @@ def still_valid(account: Account, fingerprint: str, accounts: Mapping[str, Accou
         return account if legacy and account.name not in accounts else None
     now = accounts.get(account.name)
     return now if now is not None and now.fingerprint == fingerprint else None
+
+
+def viewer_login_required() -> bool:
+    """Return whether every page asks for an account (FTZ_VIEWER_LOGIN=1), for a deployment that holds
+    data not everyone may read; off by default, when only the Refresh page does."""
+    return os.environ.get("FTZ_VIEWER_LOGIN", "").strip() == "1"
 
 
 # --- the users file -----------------------------------------------------------------------------------

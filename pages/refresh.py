@@ -25,7 +25,6 @@ from loaders.ingest import (
 from loaders.template import make_template
 from ui import (
     XLSX_MIME,
-    admin_password,
     as_markdown_text,
     check_file,
     check_measures,
@@ -37,9 +36,7 @@ from ui import (
     proposals_of,
     role_label,
     show_report,
-    sign_in_form,
-    sign_out,
-    store_accounts,
+    sign_in_gate,
 )
 
 view = get_view()
@@ -49,17 +46,10 @@ st.title(t("page_refresh", lang))
 
 account = current_account()
 if account is None:
-    if admin_password() is None and not store_accounts():
-        st.warning(t("no_accounts", lang))
-    else:
-        sign_in_form(lang)
+    sign_in_gate(lang)
     st.stop()
 
-signed, leave = st.columns([4, 1], vertical_alignment="center")
-signed.caption(t("signed_in_as", lang, name=account.name, role=role_label(account.role, lang)))
-if leave.button(t("logout", lang), key="refresh_logout", icon=":material/logout:"):
-    sign_out()
-    st.rerun()
+st.caption(t("signed_in_as", lang, name=account.name, role=role_label(account.role, lang)))
 if not account.hash:
     st.info(t("legacy_admin", lang))
 who = account.name

@@ -431,6 +431,33 @@ def test_with_approval_on_a_batch_reaches_leaders_only_once_a_second_person_publ
     assert log.loc[log["action"] == "submit", "who"].tolist() == ["王五"]
 
 
+def test_with_viewer_sign_in_on_no_page_shows_data_until_signing_in_and_exports_are_logged(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    monkeypatch.setenv("FTZ_VIEWER_LOGIN", "1")
+    monkeypatch.setenv("FTZ_EXPORT_MARK", "内部资料 注意保密")
+    monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingMediaFileManager)
+    FileStore(data_copy).put_account(new_account("孙八", "viewer", STAFF_PASSWORD, datetime.now(BEIJING)), "管理员")
+    at = make_app(monkeypatch, data_copy, area=["宜昌片区"])
+    at.run()
+    assert not at.exception and not at.metric and not at.sidebar.caption  # no figure, not even a count
+    sign_in_page(at, "孙八", STAFF_PASSWORD)
+    assert {m.label: m.value for m in at.metric}["案例数"] == "7"
+    assert any("已登录：孙八（查看）" in c.value for c in at.sidebar.caption)
+    at.switch_page("pages/data.py").run()
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    manager = RecordingMediaFileManager.last
+    assert manager is not None
+    manager._deferred_callables[buttons["下载 CSV"].deferred_file_id]["callable"]()
+    exports = (data_copy.parent / "history" / "exports.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(exports) == 2 and exports[0] == "time,who,what,filters"
+    _, who, what, filters = exports[1].split(",")
+    assert (who, filters) == ("孙八", "片区：宜昌片区")
+    assert what.startswith("内部资料-注意保密_湖北自贸试验区实践案例指标_第七批_宜昌片区_") and what.endswith(".csv")
+    at.switch_page(REFRESH).run()
+    assert "不能导入或恢复数据" in at.info[0].value and len(at.get("file_uploader")) == 0
+
+
 def test_refresh_applies_and_restores_in_a_database_store(
     monkeypatch: pytest.MonkeyPatch, data_copy: Path, postgres_url: str
 ) -> None:

@@ -643,3 +643,14 @@ def test_briefing_command_line_says_why_it_cannot_write_or_read(
     # A header has no row: the message names the column, never "row nan".
     assert "列「a」" in said and "nan" not in said
     assert not list(tmp_path.glob("*.pptx*"))
+
+
+def test_briefing_every_slide_carries_the_marking_when_there_is_one() -> None:
+    marked = dataclasses.replace(make_briefing(load_metrics(), "zh"), mark="内部资料 注意保密")
+    deck = open_deck(to_pptx(marked))
+    for slide in deck.slides:
+        assert "内部资料 注意保密" in [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+    plain = open_deck(to_pptx(make_briefing(load_metrics(), "zh")))
+    assert not any(
+        "内部资料" in shape.text_frame.text for s in plain.slides for shape in s.shapes if shape.has_text_frame
+    )

@@ -14,7 +14,7 @@ from ftz.aggregate import totals
 from ftz.export import ExportError, export_filename, export_frame, to_csv, to_xlsx
 from loaders.measures import load_catalogue
 from loaders.schema import COLUMN_NAMES
-from loaders.store import load_batches
+from loaders.store import load_batches, load_metrics
 from tests.conftest import AREAS
 
 CATALOGUE = load_catalogue()
@@ -196,3 +196,26 @@ def test_export_filename_names_many_batches_by_the_first_and_last() -> None:
     assert name == "湖北自贸试验区实践案例指标_第七批等4批_领域0等40个领域_20260101-1200.csv"
     english = export_filename(gaps, categories, "en", NAMES, EXPORTED_AT, "csv")
     assert english == "Hubei-FTZ-case-metrics_Batch7-and-3-more_领域0-and-39-more_20260101-1200.csv"
+
+
+def test_a_marking_heads_the_about_sheet_every_printed_page_and_the_file_name() -> None:
+    rows = load_metrics().head(20)
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            to_xlsx(
+                rows,
+                filters={},
+                lang="zh",
+                batches=load_batches(),
+                area_names={},
+                data_version="test",
+                exported_at=datetime(2026, 12, 5, 9, 0),
+                catalogue=load_catalogue(),
+                mark="内部资料 注意保密",
+            )
+        )
+    )
+    assert next(book["说明"].iter_rows(values_only=True))[:2] == ("标识 Marking", "内部资料 注意保密")
+    assert {sheet.oddHeader.center.text for sheet in book.worksheets} == {"内部资料 注意保密"}
+    name = export_filename(rows, {}, "zh", {}, datetime(2026, 12, 5, 9, 0), "csv", "内部资料 注意保密")
+    assert name == "内部资料-注意保密_湖北自贸试验区实践案例指标_第七批_20261205-0900.csv"
