@@ -46,7 +46,7 @@ from loaders.measures import Catalogue, InvalidCatalogueError, unclassified_rows
 from loaders.store import BEIJING, METRICS_PATH, InvalidMetricsError, check_and_type, typed_batches
 from loaders.stores import Draft, StoreUnavailable, open_store
 from loaders.stores import Store as DataStore  # where the data is kept (files or a database)
-from loaders.users import IDLE_LIMIT, LOCK_AFTER, MAX_NAME, Account, sign_in, still_valid, viewer_login_required
+from loaders.users import IDLE_LIMIT, LOCK_AFTER, MAX_NAME, OK, Account, sign_in, still_valid, viewer_login_required
 
 # Streamlit takes an app with a `pages/` folder for a legacy multipage app until the first
 # st.navigation call of the process, and would run a deep-linked page (/areas?…) on its own, without
@@ -689,6 +689,29 @@ class SignedIn:
     account: Account
     fingerprint: str
     seen: datetime
+    sso: bool = False  # signed in through the organisation's OpenID Connect provider (st.login)
+
+
+def sso_configured() -> bool:
+    """Return whether single sign-on is set up: an [auth] section in .streamlit/secrets.toml."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, StreamlitSecretNotFoundError):
+        return False
+
+
+def _sso_sign_in(now: datetime) -> Account | None:
+    """Sign in the person the provider names (st.user), with the role of the account of that name."""
+    if not sso_configured() or not st.user.is_logged_in or st.session_state.get("sso_ended"):
+        return None
+    name = str(st.user.get("preferred_username") or st.user.get("email") or st.user.get("name") or "")
+    account = store_accounts().get(name)
+    if account is None:
+        st.session_state["sso_unknown"] = name
+        return None
+    data_store().record_signin(now, name, OK)
+    st.session_state[SIGNED_IN] = SignedIn(account, account.fingerprint, now, sso=True)
+    return account
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -708,9 +731,9 @@ def current_account(now: datetime | None = None) -> Account | None:
     and the session signed out, after IDLE_LIMIT without activity or when the account was removed or its
     password or role changed (so that withdrawing access takes effect at the next click)."""
     session: SignedIn | None = st.session_state.get(SIGNED_IN)
-    if session is None:
-        return None
     now = now or datetime.now(BEIJING)
+    if session is None:
+        return _sso_sign_in(now)
     if now - session.seen > IDLE_LIMIT:
         account, why = None, "signed_out_idle"
     else:
@@ -719,8 +742,9 @@ def current_account(now: datetime | None = None) -> Account | None:
     if account is None:
         del st.session_state[SIGNED_IN]
         st.session_state["signed_out_why"] = why
+        st.session_state["sso_ended"] = session.sso  # the provider's cookie signs in again only when asked
         return None
-    st.session_state[SIGNED_IN] = SignedIn(account, session.fingerprint, now)
+    st.session_state[SIGNED_IN] = SignedIn(account, session.fingerprint, now, session.sso)
     return account
 
 
@@ -747,11 +771,23 @@ def sign_in_form(lang: str) -> None:
 
 
 def sign_in_gate(lang: str) -> None:
-    """Ask for an account, or say how to create the first one when there is none."""
+    """Offer single sign-on when it is set up, and ask for an account and password; or say how to create
+    the first account when there is none."""
+    if sso_configured():
+        unknown = st.session_state.get("sso_unknown")
+        if unknown:
+            st.warning(t("sso_no_account", lang, name=unknown))
+        st.button(t("sso_login", lang), on_click=_sso_login, key="sso_login", type="primary", icon=":material/badge:")
     if admin_password() is None and not store_accounts():
         st.warning(t("no_accounts", lang))
     else:
         sign_in_form(lang)
+
+
+def _sso_login() -> None:
+    st.session_state.pop("sso_ended", None)
+    st.session_state.pop("sso_unknown", None)
+    st.login()
 
 
 def sign_out() -> None:
@@ -766,7 +802,11 @@ def signed_in_box(account: Account | None, lang: str) -> None:
     with st.sidebar:
         st.caption(t("signed_in_as", lang, name=account.name, role=role_label(account.role, lang)))
         if st.button(t("logout", lang), key="sign_out", icon=":material/logout:"):
+            session: SignedIn | None = st.session_state.get(SIGNED_IN)
             sign_out()
+            if session is not None and session.sso:
+                st.session_state["sso_ended"] = True
+                st.logout()  # the provider's cookie too
             st.rerun()
 
 

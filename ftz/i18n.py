@@ -246,6 +246,13 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "draft_published": ("已发布。之前的数据已备份为 {backup}。", "Published; the previous data is kept as {backup}."),
     "sent_back": ("已退回，并记入变更记录。", "Sent back, and logged."),
+    "sso_login": ("用单位统一身份认证登录", "Sign in with your organisation's account"),
+    "sso_no_account": (
+        "统一身份认证已确认您是“{name}”，但看板没有这个账号，请管理员用 python -m loaders.users add {name} "
+        "--role viewer --sso-only 添加。",
+        'Your organisation\'s sign-in names you "{name}", but the dashboard has no such account: an admin adds it '
+        "with python -m loaders.users add {name} --role viewer --sso-only.",
+    ),
     "role_viewer": ("查看", "viewer"),
     "role_editor": ("编辑", "editor"),
     "role_approver": ("审核", "approver"),

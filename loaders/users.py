@@ -1,6 +1,6 @@
 """Staff accounts: who may change the data, proven by a password whose hash alone is kept in the store.
 
-    python -m loaders.users add NAME --role ROLE [--password-stdin]   (asks twice, without echo)
+    python -m loaders.users add NAME --role ROLE [--password-stdin | --sso-only]   (asks twice, no echo)
     python -m loaders.users passwd NAME [--password-stdin]
     python -m loaders.users role NAME ROLE
     python -m loaders.users remove NAME
@@ -50,6 +50,8 @@ MIN_PASSWORD = 10
 MAX_NAME = 64
 # The name the old single password (admin_password / FTZ_ADMIN_PASSWORD) signs in as.
 LEGACY_ADMIN = "admin"
+# The hash of an account that signs in only through single sign-on: no password verifies against it.
+SSO_ONLY = "!sso-only"
 
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
@@ -296,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码 read the password from stdin")
+    add.add_argument("--sso-only", action="store_true", help="只用统一身份认证登录，无密码 single sign-on only")
     passwd = commands.add_parser("passwd", help="修改密码 set a new password")
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码 read the password from stdin")
@@ -329,8 +332,14 @@ def _run(args: argparse.Namespace, store: Accounts) -> int:
     if args.command == "add":
         if args.name in accounts:
             raise ValueError(f"账号“{args.name}”已存在 The account already exists; use passwd or role.")
-        password = read_password(args.name, args.password_stdin)
-        store.put_account(new_account(args.name, args.role, password, now), args.by)
+        if args.sso_only:
+            problem = name_problem(args.name)
+            if problem:
+                raise ValueError(problem)
+            account = Account(args.name, args.role, SSO_ONLY, f"{now:%Y-%m-%d %H:%M:%S}")
+        else:
+            account = new_account(args.name, args.role, read_password(args.name, args.password_stdin), now)
+        store.put_account(account, args.by)
     elif args.name not in accounts:
         raise ValueError(f"没有账号“{args.name}” No such account.")
     elif args.command == "passwd":

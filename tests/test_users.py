@@ -24,6 +24,7 @@ from loaders.users import (
     LOCK_FOR,
     LOCKED,
     OK,
+    SSO_ONLY,
     WRONG,
     Account,
     new_account,
@@ -278,3 +279,12 @@ def test_the_command_line_submits_a_draft_when_approval_is_on(tmp_path: Path) ->
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "FTZ_APPROVAL": "1"})
     assert done.returncode == 0 and "已提交审核（草稿 batch-8）" in done.stdout
     assert store.read_bytes() == before and [d.id for d in FileStore(store).drafts()] == ["batch-8"]
+
+
+def test_an_account_for_single_sign_on_only_has_no_password_that_signs_in(tmp_path: Path) -> None:
+    store = copy_data_folder(tmp_path)
+    assert users(store, "add", "王五", "--role", "editor", "--sso-only").returncode == 0
+    account = FileStore(store).accounts()["王五"]
+    assert (account.role, account.hash) == ("editor", SSO_ONLY)
+    assert sign_in(FileStore(store), "王五", SSO_ONLY, START).outcome == WRONG
+    assert sign_in(FileStore(store), "王五", "", START).outcome == WRONG
