@@ -35,6 +35,7 @@ from loaders.measures import MEASURE_COLUMNS, Catalogue, InvalidCatalogueError, 
 from loaders.schema import COLUMN_NAMES
 from loaders.store import BEIJING, DATA_DIR, METRICS_PATH, LoadResult, changed_at, check_and_type, names_in
 from loaders.stores import (
+    EXPORT_COLUMNS,
     KEEP_BACKUPS,
     LOG_COLUMNS,
     REGISTERS,
@@ -224,13 +225,19 @@ class DatabaseStore:
 
     def signins(self, since: datetime) -> pd.DataFrame:
         """Return the sign-in tries since a time, oldest first, times in Beijing time."""
+        return self._log_since("signins", SIGNIN_COLUMNS, since)
+
+    def exports(self, since: datetime) -> pd.DataFrame:
+        """Return the export log since a time, oldest first, times in Beijing time."""
+        return self._log_since("exports", EXPORT_COLUMNS, since)
+
+    def _log_since(self, table: str, columns: list[str], since: datetime) -> pd.DataFrame:
+        query = f"SELECT {', '.join(columns)} FROM {table} WHERE time >= :since ORDER BY id"
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                sa.text("SELECT time, name, outcome FROM signins WHERE time >= :since ORDER BY id"), {"since": since}
-            ).fetchall()
-        tries = pd.DataFrame(rows, columns=SIGNIN_COLUMNS)
-        tries["time"] = pd.to_datetime(tries["time"], utc=True).dt.tz_convert(BEIJING)
-        return tries
+            rows = connection.execute(sa.text(query), {"since": since}).fetchall()
+        lines = pd.DataFrame(rows, columns=columns)
+        lines["time"] = pd.to_datetime(lines["time"], utc=True).dt.tz_convert(BEIJING)
+        return lines
 
     def record_signin(self, when: datetime, name: str, outcome: str) -> None:
         """Add one try to the sign-in log."""

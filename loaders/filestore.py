@@ -214,17 +214,16 @@ class FileStore:
 
     def signins(self, since: datetime) -> pd.DataFrame:
         """Return the sign-in tries of history/signins.csv since a time, oldest first."""
-        path = history_dir(self.path) / "signins.csv"
-        if not path.exists():
-            return pd.DataFrame({"time": pd.Series(dtype="datetime64[ns, Asia/Shanghai]"), "name": [], "outcome": []})
-        tries = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        tries["time"] = pd.to_datetime(tries["time"], format="ISO8601")
-        return tries[tries["time"] >= since].reset_index(drop=True)
+        return _read_log_since(history_dir(self.path) / "signins.csv", SIGNIN_COLUMNS, since)
 
     def record_signin(self, when: datetime, name: str, outcome: str) -> None:
         """Append one try to history/signins.csv: time, name, outcome, never the password."""
         row = [when.isoformat(timespec="milliseconds"), name, outcome]
         _append_csv(history_dir(self.path) / "signins.csv", SIGNIN_COLUMNS, row)
+
+    def exports(self, since: datetime) -> pd.DataFrame:
+        """Return the lines of history/exports.csv since a time, oldest first."""
+        return _read_log_since(history_dir(self.path) / "exports.csv", EXPORT_COLUMNS, since)
 
     def record_export(self, when: datetime, who: str, what: str, filters: str) -> None:
         """Append one line to history/exports.csv."""
@@ -370,6 +369,17 @@ def read_cells(path: Path | io.BytesIO, layout: Layout | None = None, batches: I
 
 
 # --- files written in one step ------------------------------------------------------------------------
+
+
+def _read_log_since(path: Path, columns: list[str], since: datetime) -> pd.DataFrame:
+    """Return a log file's lines since a time (its first column, ISO 8601), oldest first."""
+    if not path.exists():
+        return pd.DataFrame({column: pd.Series(dtype=str) for column in columns}).astype(
+            {columns[0]: "datetime64[ns, UTC]"}
+        )
+    lines = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    lines[columns[0]] = pd.to_datetime(lines[columns[0]], format="ISO8601")
+    return lines[lines[columns[0]] >= since].reset_index(drop=True)
 
 
 def _append_csv(path: Path, header: list[str], row: list[str]) -> None:

@@ -177,6 +177,10 @@ class Store(Reader, Accounts, Protocol):
         """Add one line to the export log (kept when pages ask for an account, FTZ_VIEWER_LOGIN=1)."""
         ...
 
+    def exports(self, since: datetime) -> pd.DataFrame:
+        """Return the export log since a time (EXPORT_COLUMNS; times as datetimes), oldest first."""
+        ...
+
     def changing(self) -> AbstractContextManager[Change]:
         """Hold the store's lock (a transaction, for a database) for one change, which ends all at once."""
         ...

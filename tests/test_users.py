@@ -288,3 +288,12 @@ def test_an_account_for_single_sign_on_only_has_no_password_that_signs_in(tmp_pa
     assert (account.role, account.hash) == ("editor", SSO_ONLY)
     assert sign_in(FileStore(store), "王五", SSO_ONLY, START).outcome == WRONG
     assert sign_in(FileStore(store), "王五", "", START).outcome == WRONG
+
+
+def test_the_export_log_keeps_who_took_which_file_of_which_filters(either_store: Store) -> None:
+    assert either_store.exports(START).empty
+    either_store.record_export(START, "孙八", "湖北自贸试验区实践案例指标_第七批.xlsx", "片区：宜昌片区")
+    either_store.record_export(START + timedelta(minutes=1), "孙八", "b.csv", "全部数据，未筛选")
+    log = either_store.exports(START + timedelta(seconds=30))
+    assert log[["who", "what", "filters"]].values.tolist() == [["孙八", "b.csv", "全部数据，未筛选"]]
+    assert log["time"].tolist() == [START + timedelta(minutes=1)]
