@@ -2,6 +2,7 @@
 restore backups; admins change the metric catalogue; everyone signed in reads the change log."""
 
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +23,9 @@ from loaders.ingest import (
     send_back,
     submit,
 )
+from loaders.store import BEIJING
 from loaders.template import make_template
+from loaders.users import MAX_NAME, ROLES, Account, new_account
 from ui import (
     XLSX_MIME,
     as_markdown_text,
@@ -206,6 +209,72 @@ def catalogue_upload() -> None:
                         st.success(t("catalogue_applied", lang, backup=saved or "—"))
 
 
+def accounts_section() -> None:
+    """Add, change and remove staff accounts (admins); each change is in the change log with who made it."""
+    st.subheader(t("accounts", lang))
+    done = st.session_state.pop("accounts_done", None)
+    if done:
+        st.success(done)
+    accounts = store.accounts()
+    listed = [(a.name, role_label(a.role, lang), a.changed) for a in sorted(accounts.values(), key=lambda a: a.name)]
+    st.dataframe(
+        pd.DataFrame(listed, columns=[t(k, lang) for k in ("account_name", "role", "changed_at")]), hide_index=True
+    )
+    roles = list(ROLES)
+    with st.form("account_add"):
+        st.caption(t("account_add", lang))
+        name = st.text_input(t("account_name", lang), key="account_add_name", max_chars=MAX_NAME)
+        role = st.selectbox(t("role", lang), roles, format_func=lambda r: role_label(r, lang), key="account_add_role")
+        first = st.text_input(t("new_password", lang), type="password", key="account_add_password")
+        again = st.text_input(t("password_again", lang), type="password", key="account_add_again")
+        if st.form_submit_button(t("account_add", lang)):
+            _change_account(name.strip(), role, first, again, adding=True)
+    if not accounts:
+        return
+    chosen = st.selectbox(t("account_pick", lang), sorted(accounts), key="account_pick")
+    current = accounts[chosen]
+    role_column, password_column, remove_column = st.columns(3)
+    with role_column.form("account_role"):
+        role = st.selectbox(
+            t("role", lang), roles, index=roles.index(current.role), format_func=lambda r: role_label(r, lang)
+        )
+        if st.form_submit_button(t("account_set_role", lang)):
+            store.put_account(Account(chosen, role, current.hash, f"{datetime.now(BEIJING):%Y-%m-%d %H:%M:%S}"), who)
+            _done(t("account_changed", lang, name=chosen))
+    with password_column.form("account_password", clear_on_submit=True):
+        first = st.text_input(t("new_password", lang), type="password", key="account_new_password")
+        again = st.text_input(t("password_again", lang), type="password", key="account_new_again")
+        if st.form_submit_button(t("account_set_password", lang)):
+            _change_account(chosen, current.role, first, again, adding=False)
+    with remove_column:
+        sure = st.checkbox(t("account_confirm_remove", lang, name=chosen), key="account_remove_sure")
+        if st.button(t("account_remove", lang), disabled=not sure or chosen == who, key="account_remove"):
+            store.remove_account(chosen, who)
+            _done(t("account_removed", lang, name=chosen))
+        if chosen == who:
+            st.caption(t("account_not_yourself", lang))
+
+
+def _change_account(name: str, role: str, first: str, again: str, adding: bool) -> None:
+    if adding and name in store.accounts():
+        st.error(t("account_exists", lang, name=name))
+    elif first != again:
+        st.error(t("passwords_differ", lang))
+    else:
+        try:
+            account = new_account(name, role, first, datetime.now(BEIJING))
+        except ValueError as err:
+            st.error(str(err))
+        else:
+            store.put_account(account, who)
+            _done(t("account_changed", lang, name=name))
+
+
+def _done(message: str) -> None:
+    st.session_state["accounts_done"] = message
+    st.rerun()
+
+
 def backups_section() -> None:
     """Restore a backup, and take in the drop folder's files."""
     st.subheader(t("backups", lang))
@@ -248,6 +317,8 @@ st.download_button(
 )
 if account.can("catalogue"):
     catalogue_upload()
+if account.can("accounts"):
+    accounts_section()
 if account.can("change"):
     backups_section()
 st.subheader(t("change_log", lang))

@@ -458,6 +458,34 @@ def test_with_viewer_sign_in_on_no_page_shows_data_until_signing_in_and_exports_
     assert "不能导入或恢复数据" in at.info[0].value and len(at.get("file_uploader")) == 0
 
 
+def test_an_admin_adds_changes_and_removes_accounts_on_the_page_and_the_log_names_them(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    at = refresh_page(monkeypatch, data_copy, name="钱七", role="admin")
+    at.text_input(key="account_add_name").set_value("李四")
+    at.selectbox(key="account_add_role").set_value("editor")
+    at.text_input(key="account_add_password").set_value("short")
+    at.text_input(key="account_add_again").set_value("short")
+    at.button(key="FormSubmitter:account_add-新增账号").click().run()
+    assert "至少 10 个字符" in at.error[0].value and "李四" not in FileStore(data_copy).accounts()
+    at.text_input(key="account_add_password").set_value(STAFF_PASSWORD)
+    at.text_input(key="account_add_again").set_value(STAFF_PASSWORD)
+    at.button(key="FormSubmitter:account_add-新增账号").click().run()
+    assert not at.exception and "账号“李四”已保存" in at.success[0].value
+    assert FileStore(data_copy).accounts()["李四"].role == "editor"
+    at.selectbox(key="account_pick").set_value("钱七").run()
+    assert at.button(key="account_remove").disabled  # not the account in use
+    at.selectbox(key="account_pick").set_value("李四").run()
+    at.checkbox(key="account_remove_sure").check().run()
+    at.button(key="account_remove").click().run()
+    assert "李四" not in FileStore(data_copy).accounts()
+    log = read_log(data_copy)
+    assert log.loc[:1, ["who", "action", "note"]].values.tolist() == [
+        ["钱七", "account-remove", "李四 (editor)"],
+        ["钱七", "account-add", "李四 (editor)"],
+    ]
+
+
 def test_refresh_applies_and_restores_in_a_database_store(
     monkeypatch: pytest.MonkeyPatch, data_copy: Path, postgres_url: str
 ) -> None:
