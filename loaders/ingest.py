@@ -410,7 +410,7 @@ def publish(store: Store | Path, draft_id: str, *, who: str, note: str = "") -> 
     draft = _draft(store, draft_id)
     if draft.who == who:
         raise ValueError("不能发布自己提交的数据，须由另一位审核人发布。 A draft is published by someone else.")
-    prepared = prepare(store.draft_text(draft_id), draft.file, store)
+    prepared = prepare(store.draft_text(draft_id), f"{draft_id}.csv", store)  # kept as CSV, whatever came in
     with store.changing() as change:
         if draft_id not in {d.id for d in change.drafts()}:
             raise ValueError(f"草稿 {draft_id} 已被发布或退回。 The draft was published or sent back meanwhile.")

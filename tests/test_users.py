@@ -250,6 +250,14 @@ def test_a_draft_is_kept_apart_from_what_leaders_see_until_someone_else_publishe
     assert published["note"] == "提交人 submitted by 张三；已核对原文"
 
 
+def test_a_draft_from_an_excel_file_is_published_as_it_was_checked(either_store: Store) -> None:
+    draft_id = submitted(either_store, path=FIXTURES / "batch-08-sample.xlsx")
+    publish(either_store, draft_id, who="李四")
+    frame = either_store.load().frame
+    assert len(frame[frame["batch"] == 8]) > 0
+    assert either_store.log().loc[0, ["action", "file"]].tolist() == ["publish", "batch-08-sample.xlsx"]
+
+
 def test_a_draft_sent_back_is_dropped_with_the_reason_logged(either_store: Store) -> None:
     before = either_store.load().frame
     draft_id = submitted(either_store)
