@@ -248,6 +248,7 @@ def test_a_draft_is_kept_apart_from_what_leaders_see_until_someone_else_publishe
     published = either_store.log().loc[0]
     assert published[["who", "action", "batches", "backup"]].tolist() == ["李四", "publish", "8", saved]
     assert published["note"] == "提交人 submitted by 张三；已核对原文"
+    assert either_store.last_changed() == str(published["time"])[:16]  # the data changed when published
 
 
 def test_a_draft_from_an_excel_file_is_published_as_it_was_checked(either_store: Store) -> None:
