@@ -390,7 +390,10 @@ def sidebar(store: Store, page: str) -> View:
         lang = lang if lang in LANGS else DEFAULT_LANG
         # The filters open from one button: a leader sees the pages sooner (the browser draws the lists
         # only when they are opened), and what is chosen is said below it, in words.
-        chosen = sum(bool(st.session_state[f"f_{key}"]) for key in LIST_KEYS) + bool(st.session_state["f_q"].strip())
+        # Counted before the lists are drawn: a client that sends back no value for them (one that never
+        # drew them) gets them drawn afresh from their keys below.
+        state = st.session_state
+        chosen = sum(bool(state.get(f"f_{key}")) for key in LIST_KEYS) + bool(str(state.get("f_q", "")).strip())
         label = t("filters_set", lang, n=chosen) if chosen else t("filters", lang)
         with st.popover(label, icon=":material/filter_list:", width="stretch", key="filters_popover"):
             for key in LIST_KEYS:
