@@ -97,17 +97,18 @@ class DatabaseStore:
     # --- reading ------------------------------------------------------------------------------------
 
     def state(self) -> Hashable:
-        """Return the version number, which every change bumps; StoreUnavailable if the database stopped
-        answering (every rerun asks this first, so a page says so rather than showing a traceback)."""
+        """Return the epoch and version number, which every change bumps; StoreUnavailable if the database
+        stopped answering (every rerun asks this first, so a page says so rather than showing a traceback)."""
         try:
             with self.engine.connect() as connection:
-                return _version(connection)
+                return _state(connection)
         except SQLAlchemyError as err:
             raise unavailable(self.where, err) from err
 
     def version(self) -> str:
         """Return the version number as exports print it."""
-        return f"db-v{self.state()}"
+        with self.engine.connect() as connection:
+            return f"db-v{_state(connection)[1]}"
 
     def load(self) -> LoadResult:
         """Return the typed, validated table, its rows, areas and catalogue read in one snapshot, so that a
@@ -276,7 +277,7 @@ class _Reading:
         self.connection = connection
 
     def state(self) -> Hashable:
-        return _version(self.connection)
+        return _state(self.connection)
 
     def load(self, where: str) -> LoadResult:
         raw = self._cells(f"SELECT {_COLUMNS} FROM metrics ORDER BY batch::bigint, place")
@@ -306,15 +307,15 @@ class _Reading:
         return self.register("areas")["area"].tolist()
 
     def current(self, batches: Iterable[int] | None = None, unless: Current | None = None) -> Current:
-        version = _version(self.connection)
-        if unless is not None and unless.state == version:
+        state = _state(self.connection)
+        if unless is not None and unless.state == state:
             return unless
         where = ""
         if batches is not None:
             # Whole numbers only, so the list can be written into COPY's query, which takes no parameters.
             listed = ", ".join(f"'{int(b)}'" for b in batches) or "NULL"
             where = f"WHERE batch IN ({listed})"
-        return Current(version, self._cells(f"SELECT {_COLUMNS} FROM metrics {where} ORDER BY batch::bigint, place"))
+        return Current(state, self._cells(f"SELECT {_COLUMNS} FROM metrics {where} ORDER BY batch::bigint, place"))
 
     def backup_cells(self, name: str) -> pd.DataFrame:
         content = self.connection.execute(
@@ -458,8 +459,11 @@ def migrations_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def _version(connection: Connection) -> int:
-    return int(connection.execute(sa.text("SELECT version FROM ftz_state WHERE id = 1")).scalar_one())
+def _state(connection: Connection) -> tuple[str, int]:
+    """Return the database's epoch (drawn when it was first loaded) and its version number: together they
+    name one state, even of a database dropped and loaded again, whose numbers start again at 1."""
+    row = connection.execute(sa.text("SELECT epoch, version FROM ftz_state WHERE id = 1")).one()
+    return str(row.epoch), int(row.version)
 
 
 def _put_register(connection: Connection, name: str, cells: str) -> None:

@@ -280,6 +280,19 @@ def test_the_database_schema_is_the_newest_revision_and_holds_the_codes_columns(
     assert len(store.load().frame) == rows and store.state() == state
 
 
+def test_a_database_dropped_and_loaded_again_is_not_taken_for_the_one_before(postgres_url: str) -> None:
+    """Its version number starts again at 1: an app server that read version 1 of the old database must
+    read the new one again, not serve what it kept."""
+    store = open_store(database=postgres_url)
+    before = store.state()
+    with store.engine.begin() as connection:  # type: ignore[attr-defined]
+        connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    store.upgrade()  # type: ignore[attr-defined]
+    after = store.state()
+    assert after != before and after[1] == before[1]  # type: ignore[index]
+    assert store.version() == f"db-v{after[1]}"  # type: ignore[index]
+
+
 def test_the_briefing_deck_is_built_from_the_database(postgres_url: str, tmp_path: Path) -> None:
     from pptx import Presentation
 
