@@ -27,6 +27,7 @@ import pandas as pd
 from loaders.measures import Catalogue, fill_measures, read_catalogue_file
 from loaders.schema import COLUMN_NAMES, with_optional_columns
 from loaders.store import (
+    BEIJING,
     HEADER,
     Layout,
     LoadResult,
@@ -199,7 +200,7 @@ class FileStore:
             action = "account-change" if account.name in accounts else "account-add"
             accounts[account.name] = account
             write_atomically(self.users_path, users_file_text(accounts))
-            self.append_log(account_entry(action, account.name, account.role, who))
+            self.append_log(account_entry(self.now(), action, account.name, account.role, who))
 
     def remove_account(self, name: str, who: str) -> bool:
         """Remove an account from users.toml and log it; False if there was none."""
@@ -209,7 +210,7 @@ class FileStore:
             if gone is None:
                 return False
             write_atomically(self.users_path, users_file_text(accounts))
-            self.append_log(account_entry("account-remove", name, gone.role, who))
+            self.append_log(account_entry(self.now(), "account-remove", name, gone.role, who))
             return True
 
     def signins(self, since: datetime) -> pd.DataFrame:
@@ -284,6 +285,10 @@ class FileStore:
         with replacing(self.path) as out:
             out.write(data)
         return saved, hashlib.sha256(data).hexdigest()
+
+    def now(self) -> datetime:
+        """Return this machine's time in Beijing time (the one machine that writes the files)."""
+        return datetime.now(BEIJING)
 
     def append_log(self, entry: dict[str, object]) -> None:
         """Append one line to history/log.csv (created with a BOM so that Excel opens it)."""

@@ -360,7 +360,11 @@ def apply(prepared: Prepared, store: Store | Path, *, who: str, filename: str, n
         if diff.empty:
             return ""
         return _write(
-            change, prepared.rows, current, prepared.report, _entry(who, "ingest", filename, prepared, diff, note)
+            change,
+            prepared.rows,
+            current,
+            prepared.report,
+            _entry(change, who, "ingest", filename, prepared, diff, note),
         )
 
 
@@ -385,7 +389,7 @@ def submit(prepared: Prepared, store: Store | Path, *, who: str, filename: str, 
                     f"第{other.batches}批已有待审核的草稿（{other.who} 提交），请先发布或退回。"
                     f" Batch {other.batches} already has a draft waiting; publish or send it back first."
                 )
-        entry = _entry(who, "submit", filename, prepared, diff, note)
+        entry = _entry(change, who, "submit", filename, prepared, diff, note)
         draft = Draft(
             draft_id,
             entry["batches"],
@@ -417,7 +421,11 @@ def publish(store: Store | Path, draft_id: str, *, who: str, note: str = "") -> 
         diff, current = _checked_change(change, prepared, yes=True)
         said = f"提交人 submitted by {draft.who}" + (f"；{note}" if note else "")
         saved = _write(
-            change, prepared.rows, current, prepared.report, _entry(who, "publish", draft.file, prepared, diff, said)
+            change,
+            prepared.rows,
+            current,
+            prepared.report,
+            _entry(change, who, "publish", draft.file, prepared, diff, said),
         )
         change.drop_draft(draft_id)
         return saved
@@ -431,7 +439,7 @@ def send_back(store: Store | Path, draft_id: str, *, who: str, note: str) -> Non
         change.drop_draft(draft_id)
         change.append_log(
             {
-                "time": f"{datetime.now(BEIJING):%Y-%m-%d %H:%M:%S}",
+                "time": f"{change.now():%Y-%m-%d %H:%M:%S}",
                 "who": who,
                 "action": "return",
                 "file": draft.file,
@@ -464,10 +472,12 @@ def _checked_change(change: Change, prepared: Prepared, yes: bool) -> tuple[Diff
     return diff, current
 
 
-def _entry(who: str, action: str, filename: str, prepared: Prepared, diff: Diff, note: str) -> dict[str, str]:
+def _entry(
+    change: Change, who: str, action: str, filename: str, prepared: Prepared, diff: Diff, note: str
+) -> dict[str, str]:
     """Return the change log's line of an import, submission or publication (the backup is added after)."""
     return {
-        "time": f"{datetime.now(BEIJING):%Y-%m-%d %H:%M:%S}",
+        "time": f"{change.now():%Y-%m-%d %H:%M:%S}",
         "who": who,
         "action": action,
         "file": filename,
@@ -482,7 +492,7 @@ def _entry(who: str, action: str, filename: str, prepared: Prepared, diff: Diff,
 
 def _write(change: Change, rows: pd.DataFrame, current: Current, report: pd.DataFrame, entry: dict[str, str]) -> str:
     """Write the rows' batches with a backup, and log the entry naming it; return the backup's name."""
-    saved = change.write_rows(in_store_order(rows), current, report, stamp(datetime.now(BEIJING)))
+    saved = change.write_rows(in_store_order(rows), current, report, stamp(change.now()))
     change.append_log({**entry, "backup": saved})
     return saved
 
@@ -520,7 +530,7 @@ def restore(store: Store | Path, name: str, *, who: str, note: str = "") -> str:
                 " The backup names measures the catalogue no longer has; add them back first.\n"
                 + format_report(misfits.head(20))
             )
-        now = datetime.now(BEIJING)
+        now = change.now()
         saved, digest = change.restore_rows(name, stamp(now))
         change.append_log(
             {
@@ -664,7 +674,7 @@ def apply_measures(change: CatalogueChange, store: Store | Path, *, who: str, fi
         if change.state != writing.state():
             data, filename, remove = change.asked
             change = prepare_measures(data, filename, writing, remove)
-        now = datetime.now(BEIJING)
+        now = writing.now()
         saved = writing.write_catalogue(change.merged, stamp(now))
         writing.append_log(
             {

@@ -22,7 +22,7 @@ from typing import Protocol
 import pandas as pd
 
 from loaders.measures import Catalogue
-from loaders.store import BEIJING, METRICS_PATH, LoadResult
+from loaders.store import METRICS_PATH, LoadResult
 from loaders.users import Accounts
 
 # What the change log records of each change, in this order (the file store's log.csv, the database's table).
@@ -123,6 +123,11 @@ class Change(Reader, Protocol):
         """Add one line to the change log."""
         ...
 
+    def now(self) -> datetime:
+        """Return the time by the store's clock (the database's, for every server alike), in Beijing time:
+        what a change's backup and log line are named by, so that they sort as they were made."""
+        ...
+
     def write_draft(self, draft: Draft, text: bytes) -> None:
         """Keep a draft (replacing one of the same id) with its rows as the store's CSV text."""
         ...
@@ -186,10 +191,9 @@ class Store(Reader, Accounts, Protocol):
         ...
 
 
-def account_entry(action: str, name: str, role: str, who: str) -> dict[str, object]:
+def account_entry(now: datetime, action: str, name: str, role: str, who: str) -> dict[str, object]:
     """Return the change log's line for a change of an account (account-add, -change or -remove)."""
-    now = f"{datetime.now(BEIJING):%Y-%m-%d %H:%M:%S}"
-    return {"time": now, "who": who, "action": action, "note": f"{name} ({role})"}
+    return {"time": f"{now:%Y-%m-%d %H:%M:%S}", "who": who, "action": action, "note": f"{name} ({role})"}
 
 
 def open_store(database: str | None = None, path: Path | None = None) -> Store:

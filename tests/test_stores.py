@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +27,7 @@ from loaders.ingest import Refused, apply, apply_measures, main, prepare, prepar
 from loaders.measures import MEASURE_COLUMNS
 from loaders.read import read_table
 from loaders.schema import COLUMN_NAMES
-from loaders.store import METRICS_PATH
+from loaders.store import BEIJING, METRICS_PATH
 from loaders.stores import LOG_COLUMNS, Store, StoreUnavailable, open_store
 from tests.conftest import FIXTURES, ROOT, copy_data_folder, free_port, serve
 
@@ -278,6 +279,25 @@ def test_the_database_schema_is_the_newest_revision_and_holds_the_codes_columns(
     rows, state = len(store.load().frame), store.state()
     store.upgrade()  # type: ignore[attr-defined]
     assert len(store.load().frame) == rows and store.state() == state
+
+
+def test_a_database_change_is_named_by_the_databases_clock_not_the_servers(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Servers whose clocks differ must still name backups in the order they were made: here the app
+    server's clock says 2000, the database's says now."""
+    import loaders.ingest
+
+    class Slow(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Slow:  # type: ignore[override]
+            return cls(2000, 1, 1, tzinfo=tz)
+
+    monkeypatch.setattr(loaders.ingest, "datetime", Slow)
+    store = open_store(database=postgres_url)
+    saved = ingest(store)
+    this_year = f"{datetime.now(BEIJING):%Y}"
+    assert saved.startswith(f"metrics-{this_year}") and str(store.log().loc[0, "time"]).startswith(this_year)
 
 
 def test_a_database_dropped_and_loaded_again_is_not_taken_for_the_one_before(postgres_url: str) -> None:
