@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -137,6 +138,32 @@ def test_the_catalogue_merges_is_kept_and_refuses_to_lose_a_measure_in_use(store
     with pytest.raises(Refused) as refused:
         prepare_measures(None, "--remove-measure", store, [used])
     assert "measure-in-use" in set(refused.value.report["code"])
+
+
+def test_an_import_checked_before_another_landed_is_compared_again_with_what_is_there(
+    store: Store, tmp_path: Path
+) -> None:
+    lines = BATCH_8.read_bytes().splitlines(keepends=True)
+    shorter = tmp_path / "shorter.csv"
+    shorter.write_bytes(b"".join(lines[:-1]))
+    stale = prepare(BATCH_8.read_bytes(), BATCH_8.name, store)
+    assert len(stale.diff.added) == len(lines) - 1
+    ingest(store, shorter)  # lands between the check and the apply
+    apply(stale, store, who="李四", filename=BATCH_8.name, note="", yes=False)
+    assert store.log().loc[0, ["who", "added", "removed", "changed"]].tolist() == ["李四", "1", "0", "0"]
+    frame = store.load().frame
+    assert len(frame[frame["batch"] == 8]) == len(lines) - 1
+
+
+def test_two_imports_at_once_both_land_whole(store: Store, tmp_path: Path) -> None:
+    ninth = tmp_path / "ninth.csv"
+    text = BATCH_8.read_bytes().decode("gbk").splitlines(keepends=True)
+    ninth.write_text(text[0] + "".join("9" + line[1:] for line in text[1:]), encoding="utf-8")
+    with ThreadPoolExecutor(2) as pool:
+        saved = list(pool.map(lambda path: ingest(store, path, who=path.stem), [BATCH_8, ninth]))
+    frame = store.load().frame
+    assert {8, 9} <= set(frame["batch"]) and len(frame[frame["batch"] == 9]) == len(text) - 1
+    assert sorted(store.log()["who"]) == sorted([BATCH_8.stem, "ninth"]) and len(set(saved)) == 2
 
 
 def test_the_command_line_uses_the_database_of_the_apps_variable(
