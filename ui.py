@@ -229,7 +229,7 @@ def get_store(account: Account | None = None) -> Store:
     editor or approver sees the drafts waiting to be published in it; everybody else the published data."""
     data = data_store()
     try:
-        if account is not None and (account.can("change") or account.can("publish")) and get_drafts():
+        if account is not None and account.can("drafts") and get_drafts():
             return _read_store_with_drafts(data, data.where, data.state())
         return _read_store(data, data.where, data.state())
     except StoreUnavailable as err:
@@ -250,7 +250,7 @@ def draft_batches(draft: Draft, lang: str) -> str:
 
 def drafts_notice(account: Account | None, lang: str) -> None:
     """Tell a signed-in editor or approver that the pages include drafts leaders do not see yet."""
-    if account is None or not (account.can("change") or account.can("publish")):
+    if account is None or not account.can("drafts"):
         return
     drafts = get_drafts()
     if drafts:

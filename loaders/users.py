@@ -39,11 +39,12 @@ from loaders.store import BEIJING
 
 # Roles, from least to most; what each may do is in PERMISSIONS.
 ROLES = ("viewer", "editor", "approver", "admin")
+# "drafts": sees the drafts waiting for approval on every page (those who make or publish them).
 PERMISSIONS: dict[str, frozenset[str]] = {
     "viewer": frozenset({"view"}),
-    "editor": frozenset({"view", "change"}),  # imports, restores, reviews, the drop folder
-    "approver": frozenset({"view", "publish"}),
-    "admin": frozenset({"view", "change", "publish", "catalogue", "accounts"}),
+    "editor": frozenset({"view", "drafts", "change"}),  # imports, restores, reviews, the drop folder
+    "approver": frozenset({"view", "drafts", "publish"}),
+    "admin": frozenset({"view", "drafts", "change", "publish", "catalogue", "accounts"}),
 }
 ROLE_NAMES = {"viewer": "查看", "editor": "编辑", "approver": "审核", "admin": "管理员"}
 MIN_PASSWORD = 10
@@ -78,6 +79,11 @@ class Account:
     def can(self, action: str) -> bool:
         """Return whether the account's role allows an action (see PERMISSIONS)."""
         return action in PERMISSIONS.get(self.role, frozenset())
+
+    @property
+    def legacy(self) -> bool:
+        """Whether this is the old single password (admin_password / FTZ_ADMIN_PASSWORD): it has no hash."""
+        return not self.hash
 
     @property
     def fingerprint(self) -> str:
@@ -228,7 +234,7 @@ def _unknown_hash() -> str:
 def still_valid(account: Account, fingerprint: str, accounts: Mapping[str, Account], legacy: bool) -> Account | None:
     """Return a signed-in account as the store has it now, None if it was removed or its password or role
     changed since it signed in (so that withdrawing access takes effect at the next click)."""
-    if not account.hash:  # the old single password
+    if account.legacy:
         return account if legacy and account.name not in accounts else None
     now = accounts.get(account.name)
     return now if now is not None and now.fingerprint == fingerprint else None

@@ -53,7 +53,7 @@ if account is None:
     st.stop()
 
 st.caption(t("signed_in_as", lang, name=account.name, role=role_label(account.role, lang)))
-if not account.hash:
+if account.legacy:
     st.info(t("legacy_admin", lang))
 who = account.name
 
