@@ -22,7 +22,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit.runtime.pages_manager import PagesManager
 
 from ftz.aggregate import TOTAL_COLUMNS, case_count, case_keys, indicator_choices, measure_choices, summable_in, totals
-from ftz.briefing import PPTX_MIME, Briefing, to_pptx
+from ftz.briefing import PPTX_MIME, Briefing, filters_in_words, to_pptx
 from ftz.charts import CHART_ITEMS, make_case_bar, make_total_bar, make_treemap
 from ftz.export import EXCEL_MAX_ROWS, export_filename, export_mark, to_csv, to_xlsx
 from ftz.filters import (
@@ -573,7 +573,7 @@ def logged_export(view: View, file_name: str, build: Callable[[], bytes]) -> Cal
         return build
     session: SignedIn | None = st.session_state.get(SIGNED_IN)
     who = session.account.name if session else ""
-    data, filters = data_store(), t("item_sep", "zh").join(filters_said(view.filters, "zh", {})) or t("all_data", "zh")
+    data, filters = data_store(), filters_in_words(view.filters, "zh", {})
 
     def build_and_log() -> bytes:
         content = build()
