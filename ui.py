@@ -751,6 +751,27 @@ def current_account(now: datetime | None = None) -> Account | None:
     return account
 
 
+def signed_in_account() -> Account | None:
+    """Return the account this session is signed in as, as the entry script found it on this run (pages
+    call this; only the entry script calls current_account, once a run)."""
+    session: SignedIn | None = st.session_state.get(SIGNED_IN)
+    return session.account if session is not None else None
+
+
+def say_after_rerun(message: str) -> None:
+    """Rerun now, and say `message` on the page the rerun draws (where say_what_was_done is called): for a
+    change that also changes what the page lists (a draft published, an account removed)."""
+    st.session_state["done_message"] = message
+    st.rerun()
+
+
+def say_what_was_done() -> None:
+    """Say what say_after_rerun asked to, once."""
+    message = st.session_state.pop("done_message", None)
+    if message:
+        st.success(message)
+
+
 def sign_in_form(lang: str) -> None:
     """Show the sign-in form (Enter submits); sign the session in, or say why not."""
     why = st.session_state.pop("signed_out_why", None)

@@ -31,15 +31,18 @@ from ui import (
     as_markdown_text,
     check_file,
     check_measures,
-    current_account,
     data_store,
     draft_batches,
     get_areas,
+    get_drafts,
     get_view,
     proposals_of,
     role_label,
+    say_after_rerun,
+    say_what_was_done,
     show_report,
     sign_in_gate,
+    signed_in_account,
 )
 
 view = get_view()
@@ -47,7 +50,7 @@ lang = view.lang
 store = data_store()
 st.title(t("page_refresh", lang))
 
-account = current_account()
+account = signed_in_account()
 if account is None:
     sign_in_gate(lang)
     st.stop()
@@ -145,10 +148,8 @@ def batch_section() -> None:
 def approval_section() -> None:
     """Publish a draft someone else submitted, or send it back with a note."""
     st.subheader(t("approval", lang))
-    done = st.session_state.pop("approval_done", None)
-    if done:
-        st.success(done)
-    drafts = store.drafts()
+    say_what_was_done()
+    drafts = get_drafts()
     if not drafts:
         st.caption(t("no_drafts", lang))
     for draft in drafts:
@@ -174,15 +175,13 @@ def approval_section() -> None:
                 except ValueError as err:
                     st.error(str(err))
                 else:  # said after the rerun that takes the draft off this list
-                    st.session_state["approval_done"] = t("draft_published", lang, backup=saved or "—")
-                    st.rerun()
+                    say_after_rerun(t("draft_published", lang, backup=saved or "—"))
             if back_column.button(t("send_back", lang), key=f"send_back_{draft.id}"):
                 if not note.strip():
                     st.error(t("need_review_note", lang))
                 else:
                     send_back(store, draft.id, who=who, note=note.strip())
-                    st.session_state["approval_done"] = t("sent_back", lang)
-                    st.rerun()
+                    say_after_rerun(t("sent_back", lang))
 
 
 def catalogue_upload() -> None:
@@ -212,9 +211,7 @@ def catalogue_upload() -> None:
 def accounts_section() -> None:
     """Add, change and remove staff accounts (admins); each change is in the change log with who made it."""
     st.subheader(t("accounts", lang))
-    done = st.session_state.pop("accounts_done", None)
-    if done:
-        st.success(done)
+    say_what_was_done()
     accounts = store.accounts()
     listed = [(a.name, role_label(a.role, lang), a.changed) for a in sorted(accounts.values(), key=lambda a: a.name)]
     st.dataframe(
@@ -240,7 +237,7 @@ def accounts_section() -> None:
         )
         if st.form_submit_button(t("account_set_role", lang)):
             store.put_account(Account(chosen, role, current.hash, f"{datetime.now(BEIJING):%Y-%m-%d %H:%M:%S}"), who)
-            _done(t("account_changed", lang, name=chosen))
+            say_after_rerun(t("account_changed", lang, name=chosen))
     with password_column.form("account_password", clear_on_submit=True):
         first = st.text_input(t("new_password", lang), type="password", key="account_new_password")
         again = st.text_input(t("password_again", lang), type="password", key="account_new_again")
@@ -250,7 +247,7 @@ def accounts_section() -> None:
         sure = st.checkbox(t("account_confirm_remove", lang, name=chosen), key="account_remove_sure")
         if st.button(t("account_remove", lang), disabled=not sure or chosen == who, key="account_remove"):
             store.remove_account(chosen, who)
-            _done(t("account_removed", lang, name=chosen))
+            say_after_rerun(t("account_removed", lang, name=chosen))
         if chosen == who:
             st.caption(t("account_not_yourself", lang))
 
@@ -267,12 +264,7 @@ def _change_account(name: str, role: str, first: str, again: str, adding: bool) 
             st.error(str(err))
         else:
             store.put_account(account, who)
-            _done(t("account_changed", lang, name=name))
-
-
-def _done(message: str) -> None:
-    st.session_state["accounts_done"] = message
-    st.rerun()
+            say_after_rerun(t("account_changed", lang, name=name))
 
 
 def backups_section() -> None:
@@ -301,7 +293,7 @@ if account.can("change"):
     batch_section()
 else:
     st.info(t("no_change_role", lang, role=role_label(account.role, lang)))
-if account.can("publish") and (approval_required() or store.drafts()):
+if account.can("publish") and (approval_required() or get_drafts()):
     approval_section()
 st.subheader(t("catalogue", lang))
 st.caption(t("catalogue_help", lang))
