@@ -80,6 +80,13 @@ class Account:
         """Return whether the account's role allows an action (see PERMISSIONS)."""
         return action in PERMISSIONS.get(self.role, frozenset())
 
+    def with_role(self, role: str, now: datetime) -> Account:
+        """Return the account with another role (its password unchanged), changed now."""
+        problem = role_problem(role)
+        if problem:
+            raise ValueError(problem)
+        return Account(self.name, role, self.hash, _when(now))
+
     @property
     def legacy(self) -> bool:
         """Whether this is the old single password (admin_password / FTZ_ADMIN_PASSWORD): it has no hash."""
@@ -146,14 +153,24 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+def role_problem(role: str) -> str | None:
+    """Return why a role is refused, or None."""
+    if role not in ROLES:
+        return f"角色须为 {'、'.join(ROLES)} 之一 The role must be one of {', '.join(ROLES)}."
+    return None
+
+
 def new_account(name: str, role: str, password: str, now: datetime) -> Account:
     """Return an account for a checked name, role and password; ValueError saying why otherwise."""
-    problem = name_problem(name) or password_problem(name, password)
-    if role not in ROLES:
-        problem = f"角色须为 {'、'.join(ROLES)} 之一 The role must be one of {', '.join(ROLES)}."
+    problem = role_problem(role) or name_problem(name) or password_problem(name, password)
     if problem:
         raise ValueError(problem)
-    return Account(name, role, hash_password(password), f"{now:%Y-%m-%d %H:%M:%S}")
+    return Account(name, role, hash_password(password), _when(now))
+
+
+def _when(now: datetime) -> str:
+    """Return when an account changed, as users.toml and the accounts table keep it."""
+    return f"{now:%Y-%m-%d %H:%M:%S}"
 
 
 # --- signing in -------------------------------------------------------------------------------------
@@ -318,10 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = open_store(database=args.database, path=args.store)
         return _run(args, store)
-    except StoreUnavailable as err:
-        print(err, file=sys.stderr)
-        return 2
-    except ValueError as err:
+    except (StoreUnavailable, ValueError) as err:  # ValueError: refused input, said why
         print(err, file=sys.stderr)
         return 2
 
@@ -342,7 +356,7 @@ def _run(args: argparse.Namespace, store: Accounts) -> int:
             problem = name_problem(args.name)
             if problem:
                 raise ValueError(problem)
-            account = Account(args.name, args.role, SSO_ONLY, f"{now:%Y-%m-%d %H:%M:%S}")
+            account = Account(args.name, args.role, SSO_ONLY, _when(now))
         else:
             account = new_account(args.name, args.role, read_password(args.name, args.password_stdin), now)
         store.put_account(account, args.by)
@@ -352,8 +366,7 @@ def _run(args: argparse.Namespace, store: Accounts) -> int:
         password = read_password(args.name, args.password_stdin)
         store.put_account(new_account(args.name, accounts[args.name].role, password, now), args.by)
     elif args.command == "role":
-        changed = f"{now:%Y-%m-%d %H:%M:%S}"
-        store.put_account(Account(args.name, args.role, accounts[args.name].hash, changed), args.by)
+        store.put_account(accounts[args.name].with_role(args.role, now), args.by)
     elif args.command == "remove":
         store.remove_account(args.name, args.by)
     print(f"已完成 Done: {args.command} {args.name}")

@@ -25,7 +25,7 @@ from loaders.ingest import (
 )
 from loaders.store import BEIJING
 from loaders.template import make_template
-from loaders.users import MAX_NAME, ROLES, Account, new_account
+from loaders.users import MAX_NAME, ROLES, new_account
 from ui import (
     XLSX_MIME,
     as_markdown_text,
@@ -233,10 +233,14 @@ def accounts_section() -> None:
     role_column, password_column, remove_column = st.columns(3)
     with role_column.form("account_role"):
         role = st.selectbox(
-            t("role", lang), roles, index=roles.index(current.role), format_func=lambda r: role_label(r, lang)
+            t("role", lang),
+            roles,
+            index=roles.index(current.role),
+            format_func=lambda r: role_label(r, lang),
+            key=f"account_role_{chosen}",
         )
         if st.form_submit_button(t("account_set_role", lang)):
-            store.put_account(Account(chosen, role, current.hash, f"{datetime.now(BEIJING):%Y-%m-%d %H:%M:%S}"), who)
+            store.put_account(current.with_role(role, datetime.now(BEIJING)), who)
             say_after_rerun(t("account_changed", lang, name=chosen))
     with password_column.form("account_password", clear_on_submit=True):
         first = st.text_input(t("new_password", lang), type="password", key="account_new_password")

@@ -476,12 +476,16 @@ def test_an_admin_adds_changes_and_removes_accounts_on_the_page_and_the_log_name
     at.selectbox(key="account_pick").set_value("钱七").run()
     assert at.button(key="account_remove").disabled  # not the account in use
     at.selectbox(key="account_pick").set_value("李四").run()
+    at.selectbox(key="account_role_李四").set_value("approver")
+    at.button(key="FormSubmitter:account_role-修改角色").click().run()
+    assert FileStore(data_copy).accounts()["李四"].role == "approver"
     at.checkbox(key="account_remove_sure").check().run()
     at.button(key="account_remove").click().run()
     assert "李四" not in FileStore(data_copy).accounts()
     log = read_log(data_copy)
-    assert log.loc[:1, ["who", "action", "note"]].values.tolist() == [
-        ["钱七", "account-remove", "李四 (editor)"],
+    assert log.loc[:2, ["who", "action", "note"]].values.tolist() == [
+        ["钱七", "account-remove", "李四 (approver)"],
+        ["钱七", "account-change", "李四 (approver)"],
         ["钱七", "account-add", "李四 (editor)"],
     ]
 
