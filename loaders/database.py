@@ -30,9 +30,10 @@ from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from loaders.filestore import read_cells, store_text, with_new_batches, with_new_categories
+from loaders.filestore import read_cells, store_text, with_new_batches, with_new_categories, with_source
 from loaders.measures import MEASURE_COLUMNS, Catalogue, InvalidCatalogueError, type_catalogue, validate_catalogue
 from loaders.schema import COLUMN_NAMES
+from loaders.sources import Source
 from loaders.store import BEIJING, DATA_DIR, METRICS_PATH, LoadResult, changed_at, check_and_type, names_in
 from loaders.stores import (
     EXPORT_COLUMNS,
@@ -397,6 +398,17 @@ class _Writing(_Reading):
         self.connection.execute(
             sa.text(f"INSERT INTO change_log ({names}) VALUES ({', '.join(':' + c for c in LOG_COLUMNS)})"), values
         )
+        self.wrote = True
+
+    def write_source(self, source: Source) -> None:
+        self.connection.execute(
+            sa.text(
+                "INSERT INTO documents (name, content) VALUES (:name, :content) "
+                "ON CONFLICT (name) DO UPDATE SET content = :content"
+            ),
+            {"name": source.name, "content": source.text.encode("utf-8")},
+        )
+        self._set_register("batches", with_source(self.register("batches"), source))
         self.wrote = True
 
     def write_draft(self, draft: Draft, text: bytes) -> None:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from loaders.measures import Catalogue, fill_measures, read_catalogue_file
 from loaders.schema import COLUMN_NAMES, with_optional_columns
+from loaders.sources import Source
 from loaders.store import (
     BEIJING,
     HEADER,
@@ -301,6 +302,14 @@ class FileStore:
                 writer.writeheader()
             writer.writerow(entry)
 
+    def write_source(self, source: Source) -> None:
+        """Write the document into sources/ beside the registers, then register it with its batch."""
+        folder = self.path.parent
+        (folder / "sources").mkdir(exist_ok=True)
+        write_atomically(folder / source.name, source.text)
+        registered = with_source(self.register("batches"), source)
+        write_atomically(folder / "batches.csv", registered.to_csv(index=False, lineterminator="\n"))
+
     def _register_batches(self, batches: list[int]) -> None:
         # Read where the dashboard reads it (the shipped register when the folder has none), so that a
         # first register written beside a store keeps the batches already registered.
@@ -327,6 +336,21 @@ def with_new_batches(existing: pd.DataFrame, batches: list[int]) -> pd.DataFrame
     added = pd.DataFrame([{**dict.fromkeys(existing.columns, ""), "batch": str(b)} for b in batches])
     combined = pd.concat([existing, added], ignore_index=True)
     return combined.sort_values("batch", key=lambda s: s.astype(int), ignore_index=True)
+
+
+def with_source(existing: pd.DataFrame, source: Source) -> pd.DataFrame:
+    """Return the register of batches with the document's title, number, date and file in its batch's row
+    (added when missing); what the document does not give, and the English title, are kept as they were."""
+    register = existing.copy()
+    if str(source.batch) not in set(register["batch"].astype(str)):
+        register = with_new_batches(register, [source.batch])
+    at = register["batch"].astype(str) == str(source.batch)
+    for column, value in source.register_row().items():
+        if value:
+            if column not in register:
+                register[column] = ""
+            register.loc[at, column] = value
+    return register
 
 
 def with_new_categories(existing: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame | None:

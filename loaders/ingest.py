@@ -18,7 +18,7 @@ import os
 import re
 import sys
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from functools import reduce
 from pathlib import Path
@@ -50,6 +50,7 @@ from loaders.schema import (
     make_report,
     validate_metrics,
 )
+from loaders.sources import Source, UnreadableDocument, document_of, source_of
 from loaders.store import BEIJING, InvalidMetricsError
 from loaders.stores import Change, Current, Draft, Reader, Store, StoreUnavailable, as_store, open_store
 
@@ -113,6 +114,8 @@ class Prepared:
     notes: list[str]
     # The store's rows of the file's batches as they were checked against, and the store's state then.
     current: Current = field(default_factory=lambda: Current(None, pd.DataFrame(columns=list(COLUMN_NAMES))))
+    # The batch's document the quotes were checked against, kept and registered when the rows are applied.
+    source: Source | None = None
 
 
 # --- normalising cells ------------------------------------------------------------------------------
@@ -260,14 +263,19 @@ def assign_fact_ids(rows: pd.DataFrame, store: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def check_provenance(rows: pd.DataFrame, store: Store, areas: list[str]) -> tuple[list, list[str]]:
-    """Return report entries for quotes not found in a registered source, and notes on what was not checked."""
+def check_provenance(
+    rows: pd.DataFrame, store: Store, areas: list[str], given: Source | None = None
+) -> tuple[list, list[str]]:
+    """Return report entries for quotes not found in their batch's source (the `given` document for its
+    batch, else the registered one), and notes on what was not checked."""
     entries, notes = [], []
     batches = store.register("batches")
     for batch in sorted(set(rows["batch"])):
         registered = batches[batches["batch"].astype(str) == str(batch)]
         source = str(registered["source_file"].iloc[0]) if not registered.empty else ""
         text = store.document(source)
+        if given is not None and str(given.batch) == str(batch):
+            source, text = given.file, given.text.encode("utf-8")
         if text is None:
             notes.append(
                 f"第{batch}批没有登记原文，未核对原文句子。 Batch {batch}: no source registered; quotes not checked."
@@ -319,8 +327,9 @@ def in_store_order(rows: pd.DataFrame) -> pd.DataFrame:
 # --- the steps --------------------------------------------------------------------------------------
 
 
-def prepare(data: bytes, filename: str, store: Store | Path) -> Prepared:
-    """Read, normalise and validate a file against the store; raise Refused with the report on any error."""
+def prepare(data: bytes, filename: str, store: Store | Path, source: Source | None = None) -> Prepared:
+    """Read, normalise and validate a file against the store, its quotes against `source` for its batch (a
+    new batch's document) or the registered one; raise Refused with the report on any error."""
     store = as_store(store)
     digest = hashlib.sha256(data).hexdigest()
     try:
@@ -339,14 +348,25 @@ def prepare(data: bytes, filename: str, store: Store | Path) -> Prepared:
     report = pd.concat([column_report, validate_metrics(rows, areas, catalogue)], ignore_index=True)
     notes: list[str] = []
     if not has_errors(report):
-        entries, notes = check_provenance(rows, store, areas)
+        if source is not None and source.batch not in batches_of(rows):
+            entries = [
+                issue(
+                    None,
+                    "batch",
+                    str(source.batch),
+                    "source-batch-missing",
+                    f"{source.file} 是第{source.batch}批原文 (batch {source.batch})",
+                )
+            ]
+        else:
+            entries, notes = check_provenance(rows, store, areas, source)
         report = pd.concat([report, make_report(entries)], ignore_index=True)
     report = report.drop_duplicates(subset=["row", "column", "code"]).reset_index(drop=True)
     if has_errors(report):
         raise Refused(report)
     rows = rows.reindex(columns=list(COLUMN_NAMES), fill_value="")
     diff = compute_diff(current.cells, rows)
-    return Prepared(rows, read.encoding, report, diff, digest, notes, current)
+    return Prepared(rows, read.encoding, report, diff, digest, notes, current, source)
 
 
 def apply(prepared: Prepared, store: Store | Path, *, who: str, filename: str, note: str, yes: bool) -> str:
@@ -357,7 +377,7 @@ def apply(prepared: Prepared, store: Store | Path, *, who: str, filename: str, n
     store = as_store(store)
     with store.changing() as change:
         diff, current = _checked_change(change, prepared, yes)
-        if diff.empty:
+        if diff.empty and prepared.source is None:
             return ""
         return _write(
             change,
@@ -365,6 +385,7 @@ def apply(prepared: Prepared, store: Store | Path, *, who: str, filename: str, n
             current,
             prepared.report,
             _entry(change, who, "ingest", filename, prepared, diff, note),
+            prepared.source,
         )
 
 
@@ -380,7 +401,7 @@ def submit(prepared: Prepared, store: Store | Path, *, who: str, filename: str, 
     store = as_store(store)
     with store.changing() as change:
         diff, _ = _checked_change(change, prepared, yes)
-        if diff.empty:
+        if diff.empty and prepared.source is None:
             return ""
         draft_id = "batch-" + "-".join(str(b) for b in diff.batches)
         for other in change.drafts():
@@ -401,6 +422,7 @@ def submit(prepared: Prepared, store: Store | Path, *, who: str, filename: str, 
             len(diff.added),
             len(diff.removed),
             len(diff.changed),
+            asdict(prepared.source) if prepared.source is not None else None,
         )
         change.write_draft(draft, store_text(in_store_order(prepared.rows)).encode("utf-8"))
         change.append_log({**entry, "file": filename, "backup": draft_id})
@@ -414,7 +436,8 @@ def publish(store: Store | Path, draft_id: str, *, who: str, note: str = "") -> 
     draft = _draft(store, draft_id)
     if draft.who == who:
         raise ValueError("不能发布自己提交的数据，须由另一位审核人发布。 A draft is published by someone else.")
-    prepared = prepare(store.draft_text(draft_id), f"{draft_id}.csv", store)  # kept as CSV, whatever came in
+    source = Source(**draft.source) if draft.source else None  # type: ignore[arg-type]
+    prepared = prepare(store.draft_text(draft_id), f"{draft_id}.csv", store, source)  # kept as CSV, whatever came in
     with store.changing() as change:
         if draft_id not in {d.id for d in change.drafts()}:
             raise ValueError(f"草稿 {draft_id} 已被发布或退回。 The draft was published or sent back meanwhile.")
@@ -426,6 +449,7 @@ def publish(store: Store | Path, draft_id: str, *, who: str, note: str = "") -> 
             current,
             prepared.report,
             _entry(change, who, "publish", draft.file, prepared, diff, said),
+            source,
         )
         change.drop_draft(draft_id)
         return saved
@@ -490,9 +514,21 @@ def _entry(
     }
 
 
-def _write(change: Change, rows: pd.DataFrame, current: Current, report: pd.DataFrame, entry: dict[str, str]) -> str:
-    """Write the rows' batches with a backup, and log the entry naming it; return the backup's name."""
+def _write(
+    change: Change,
+    rows: pd.DataFrame,
+    current: Current,
+    report: pd.DataFrame,
+    entry: dict[str, str],
+    source: Source | None = None,
+) -> str:
+    """Write the rows' batches with a backup, keep and register their document (if given), and log the
+    entry naming both; return the backup's name."""
     saved = change.write_rows(in_store_order(rows), current, report, stamp(change.now()))
+    if source is not None:
+        change.write_source(source)
+        said = f"原文 source {source.name}"
+        entry = {**entry, "note": f"{entry['note']}；{said}" if entry.get("note") else said}
     change.append_log({**entry, "backup": saved})
     return saved
 
@@ -761,6 +797,9 @@ HELP = """把批次文件导入看板数据 Bring a batch file into the dashboar
   python -m loaders.ingest 第八批.csv --dry-run      只检查并显示变化 check and show the diff only
   python -m loaders.ingest 第八批.xlsx --note 新批次   导入 import
   python -m loaders.ingest 更正.csv --yes            替换已有批次需确认 replacing rows needs --yes
+  python -m loaders.ingest 第九批.csv --source 第九批.docx
+                                                     按原文核对引文，成功后保存并登记原文
+                                                     check quotes against the document, then keep it
   python -m loaders.ingest --history                 列出备份与变更记录 list backups and the change log
   python -m loaders.ingest --restore NAME            恢复备份 restore a backup
   python -m loaders.ingest --incoming                处理 data/incoming/ 中的文件 process the drop folder
@@ -787,6 +826,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="URL",
         help="数据库 a PostgreSQL store, e.g. postgresql+psycopg://ftz@db/ftz (default: FTZ_DATABASE_URL)",
     )
+    parser.add_argument(
+        "--source",
+        type=Path,
+        metavar="DOCUMENT",
+        help="批次原文 (.txt/.docx/.pdf)：核对引文，导入后保存并登记 check quotes against it; keep and register it",
+    )
     parser.add_argument("--dry-run", action="store_true", help="只检查不写入 check and show the diff, change nothing")
     parser.add_argument("--yes", action="store_true", help="确认删除或修改已有数据 confirm removing or changing rows")
     parser.add_argument("--note", default="", help="变更说明 a note for the change log")
@@ -811,7 +856,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     catalogue_mode = args.measures is not None or bool(args.remove_measure)
     modes = sum([args.file is not None, args.history, args.restore is not None, args.incoming, catalogue_mode])
-    if modes != 1:
+    if modes != 1 or (args.source is not None and args.file is None):
         parser.print_usage(sys.stderr)
         print(
             "请给出一个文件，或 --history / --restore / --incoming 之一。 Give one FILE or one of the options.",
@@ -858,8 +903,15 @@ def _run(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"找不到文件 file not found: {path}", file=sys.stderr)
         return 2
+    source = None
+    if args.source is not None:
+        try:
+            source = _source_for(args.source, path, store)
+        except (OSError, UnreadableDocument) as err:
+            print(err, file=sys.stderr)
+            return 1 if isinstance(err, UnreadableDocument) else 2
     try:
-        prepared = prepare(path.read_bytes(), path.name, store)
+        prepared = prepare(path.read_bytes(), path.name, store, source)
     except Refused as refused:
         print(f"文件被拒绝，数据未改动。 Refused; the store is unchanged. ({path.name})", file=sys.stderr)
         print(format_report(refused.report), file=sys.stderr, end="")
@@ -889,7 +941,26 @@ def _run(args: argparse.Namespace) -> int:
         print(f"已提交审核（草稿 {saved}），审核人在“数据更新”页发布后才显示。 Submitted as draft {saved}.")
     else:
         print(f"已写入；之前的数据备份为 {saved}。 Applied.")
+    if saved and source is not None:
+        print(f"原文已保存并登记为 {source.name}。 The document is kept and registered as {source.name}.")
     return 0
+
+
+def _source_for(document: Path, path: Path, store: Store) -> Source:
+    """Return the document given with a batch file: of the batch it names, else of the file's only batch."""
+    text, parsed = document_of(document.read_bytes(), document.name, store.areas())
+    batch = parsed.batch
+    if batch is None:
+        try:
+            named = batches_of(normalise(read_table(path.read_bytes(), path.name).frame, store.catalogue(), {})[0])
+        except ReadError:
+            named = []
+        batch = named[0] if len(named) == 1 else None
+    if batch is None:
+        raise UnreadableDocument(
+            f"{document.name}：原文没有写明“第×批”，文件也不止一批。 Neither the document nor the file names one batch."
+        )
+    return source_of(text, parsed, document.name, batch)
 
 
 def _change_measures(path: Path | None, remove: list[str], store: Store, args: argparse.Namespace) -> int:

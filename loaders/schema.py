@@ -199,6 +199,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "原文句子在登记的原文文件中找不到（须为该案例的一整句）",
         "source_quote is not a sentence of its case",
     ),
+    "source-batch-missing": ("随附的原文不是文件中任何一批的原文", "the document given is of no batch in the file"),
     "empty-file": ("文件是空的", "the file is empty"),
     "no-rows": ("文件只有表头，没有数据行", "the file has a header but no rows"),
     "not-a-table": ("文件不是 CSV 或 Excel 表格", "the file is not a CSV or an Excel table"),

@@ -22,6 +22,7 @@ from typing import Protocol
 import pandas as pd
 
 from loaders.measures import Catalogue
+from loaders.sources import Source
 from loaders.store import METRICS_PATH, LoadResult
 from loaders.users import Accounts
 
@@ -63,6 +64,8 @@ class Draft:
     added: int
     removed: int
     changed: int
+    # The batch's document when the rows came from it (loaders.sources.Source's fields), registered on publish.
+    source: dict[str, object] | None = None
 
 
 class Reader(Protocol):
@@ -121,6 +124,11 @@ class Change(Reader, Protocol):
 
     def append_log(self, entry: dict[str, object]) -> None:
         """Add one line to the change log."""
+        ...
+
+    def write_source(self, source: Source) -> None:
+        """Keep a batch's document under source.name and register it with its batch (title, document number,
+        date and file), replacing the one it had: its quotes are checked against it from then on."""
         ...
 
     def now(self) -> datetime:
