@@ -321,6 +321,63 @@ TEXT: dict[str, tuple[str, str]] = {
         "{n} proposals: review, correct or delete them in the table.",
     ),
     "check_reviewed": ("校验核对后的数据", "Check the reviewed rows"),
+    "uploader_words": (
+        "（上传框中的英文：点击“Browse files”选择文件，或把文件拖入框内；"
+        "“Limit {mb}MB per file”即单个文件最大 {mb} MB。）",
+        "Drag a file into the box, or click “Browse files”; “Limit {mb}MB per file” is the size limit ({mb} MB).",
+    ),
+    "source_kept": ("原文已保存并登记为 {name}。", "The document is kept and registered as {name}."),
+    "review_saved": ("未完成的原文审核", "Reviews in progress"),
+    "review_saved_line": (
+        "{file}（第{batch}批）：已核对 {done}/{total} 条",
+        "{file} (batch {batch}): {done} of {total} reviewed",
+    ),
+    "review_resume": ("继续审核", "Resume"),
+    "review_discard": ("放弃", "Discard"),
+    "review_resumed": (
+        "继续上次对 {file} 的审核，已核对的内容都在。",
+        "Resuming your review of {file}: what you reviewed is kept.",
+    ),
+    "review_of": ("审核原文：{file}（第{batch}批，{cases} 个案例）", "Reviewing {file} (batch {batch}, {cases} cases)"),
+    "review_progress": (
+        "已采用 {accepted} 条，不采用 {rejected} 条，待核对 {pending} 条。每次修改都会自动保存。",
+        "{accepted} accepted, {rejected} rejected, {pending} to review. Every change is saved as you go.",
+    ),
+    "review_register": (
+        "第{batch}批的登记信息（从原文读取，可修改）",
+        "What batch {batch}'s register records (from the document)",
+    ),
+    "review_case": ("案例（按目录）", "Case (table of contents)"),
+    "review_case_label": (
+        "{no}. {title}（待核对 {pending} 条，其中存疑 {doubtful} 条）",
+        "{no}. {title} ({pending} to review, {doubtful} doubtful)",
+    ),
+    "review_prev": ("← 上一个案例", "← Previous case"),
+    "review_next": ("下一个案例 →", "Next case →"),
+    "review_text": (
+        "案例原文（提取的数字已标出，悬停可看编号和口径）",
+        "The case's text (figures marked; hover for their ID and measure)",
+    ),
+    "review_passed": ("未提取的数字", "Numbers not proposed"),
+    "review_passed_help": (
+        "点击一个数字，按上下文添加为一条数据（已采用），再在右侧核对。",
+        "Click a number to add it as a figure (accepted), filled in from its context; then check it on the right.",
+    ),
+    "review_nothing": ("这个案例没有提取到数字。", "No figures were proposed for this case."),
+    "review_accept": ("采用", "Accept"),
+    "review_reject": ("不采用", "Reject"),
+    "review_status_pending": ("待核对", "to review"),
+    "review_status_accepted": ("已采用", "accepted"),
+    "review_status_rejected": ("不采用", "rejected"),
+    "doubt_measure": ("口径待定", "measure unsure"),
+    "doubt_kind": ("类型待核", "kind unsure"),
+    "doubt_part_of": ("是其他数字的一部分", "part of another"),
+    "doubt_split": ("数字与单位跨行", "unit on the next line"),
+    "review_accept_rest": ("采用本案例其余 {n} 条，转到下一个案例", "Accept the other {n} of this case, next case"),
+    "review_pending_left": (
+        "还有 {n} 条待核对：全部采用或不采用后才能校验。",
+        "{n} still to review: accept or reject each before checking.",
+    ),
     "catalogue": ("指标目录（指标口径）", "Metric catalogue (measures)"),
     "catalogue_help": (
         "只有同一指标口径的数据才会相加。新批次需要新口径时：下载目录，在末尾添加一行（或修改名称、定义），再上传；"

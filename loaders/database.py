@@ -257,6 +257,32 @@ class DatabaseStore:
                 {"time": when, "who": who, "what": what, "filters": filters},
             )
 
+    # --- reviews in progress (loaders.review) --------------------------------------------------------
+
+    def reviews(self, who: str) -> dict[str, bytes]:
+        """Return an account's reviews in progress, by key."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                sa.text("SELECT key, content FROM reviews WHERE who = :who ORDER BY key"), {"who": who}
+            )
+            return {key: bytes(content) for key, content in found}
+
+    def save_review(self, who: str, key: str, content: bytes | None) -> None:
+        """Keep (or, for None, discard) an account's review in progress."""
+        with self.engine.begin() as connection:
+            if content is None:
+                connection.execute(
+                    sa.text("DELETE FROM reviews WHERE who = :who AND key = :key"), {"who": who, "key": key}
+                )
+            else:
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO reviews (who, key, content) VALUES (:who, :key, :content) "
+                        "ON CONFLICT (who, key) DO UPDATE SET content = :content"
+                    ),
+                    {"who": who, "key": key, "content": content},
+                )
+
     # --- changing -----------------------------------------------------------------------------------
 
     @contextmanager

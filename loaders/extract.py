@@ -20,9 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from loaders.audit import find_numbers
-from loaders.document import Case, Document, parse_document
+from loaders.document import Case, Document, Sentence, parse_document
 from loaders.measures import Catalogue, catch_all, load_catalogue
-from loaders.numbers import NUMBER, PREFIX_QUALIFIERS, SUFFIX_QUALIFIERS, parse_figure
+from loaders.numbers import NUMBER, PREFIX_QUALIFIERS, SUFFIX_QUALIFIERS, Figure, parse_figure
 from loaders.read import detect_encoding
 from loaders.schema import COLUMN_NAMES, QUALIFIER_SEPARATOR, UNITS
 from loaders.store import load_areas
@@ -384,31 +384,9 @@ def propose_case(case: Case, batch: int, catalogue: Catalogue) -> list[dict[str,
                 measure = str(rows[whole_index]["measure"])  # a part counts what its whole counts
             starts = [at for at in phases if at <= start < (cut.end() if cut else 0)]
             phase = phases[max(starts)] if starts else ""
-            row: dict[str, object] = {
-                "batch": batch,
-                "case_no": case.entry.case_no,
-                "case_title": case.entry.title,
-                "category": case.entry.category,
-                "area": case.area or "",
-                "provider": case.provider,
-                "section": sentence.section,
-                "indicator": str(catalogue.table.at[measure, "indicator"]),
-                "metric": metric,
-                "measure": measure,
-                "kind": kind,
-                "scope": scope,
-                "part_of": part_of,
-                "phase": phase,
-                "value": figure.value,
-                "value_high": figure.value_high if figure.value_high is not None else "",
-                "unit": figure.unit,
-                "qualifier": QUALIFIER_SEPARATOR.join(_qualifiers(figure.qualifiers, clause, value_text)),
-                "value_text": value_text,
-                "as_of": _as_of(text),
-                "source_quote": text,
-                "_start": start,
-                "_end": end,
-            }
+            row = _row(case, sentence, batch, catalogue, measure, value_text, figure)
+            row.update(metric=metric, kind=kind, scope=scope, part_of=part_of, phase=phase, _start=start, _end=end)
+            row["qualifier"] = QUALIFIER_SEPARATOR.join(_qualifiers(figure.qualifiers, clause, value_text))
             if phase == "after":
                 # A before → after pair names one metric: the before row's.
                 before = [r for r in rows if r["source_quote"] == text and r["phase"] == "before"]
@@ -417,6 +395,62 @@ def propose_case(case: Case, batch: int, catalogue: Catalogue) -> list[dict[str,
                 whole_index = len(rows)
             rows.append(row)
     return rows
+
+
+def _row(
+    case: Case, sentence: Sentence, batch: int, catalogue: Catalogue, measure: str, value_text: str, figure: Figure
+) -> dict[str, object]:
+    """Return a proposed row of a figure of a case's sentence, with the measure given (its indicator from
+    the catalogue); the caller says its metric, kind, scope, qualifiers and parts."""
+    return {
+        "batch": batch,
+        "case_no": case.entry.case_no,
+        "case_title": case.entry.title,
+        "category": case.entry.category,
+        "area": case.area or "",
+        "provider": case.provider,
+        "section": sentence.section,
+        "indicator": str(catalogue.table.at[measure, "indicator"]),
+        "metric": "",
+        "measure": measure,
+        "kind": "outcome",
+        "scope": "zone",
+        "part_of": "",
+        "phase": "",
+        "value": figure.value,
+        "value_high": figure.value_high if figure.value_high is not None else "",
+        "unit": figure.unit,
+        "qualifier": "",
+        "value_text": value_text,
+        "as_of": _as_of(sentence.text),
+        "source_quote": sentence.text,
+    }
+
+
+def propose_figure(
+    case: Case, sentence: Sentence, start: int, end: int, batch: int, catalogue: Catalogue
+) -> dict[str, object] | None:
+    """Return the row a reviewer adds for the number at start:end of a sentence (one the extractor passed
+    over), filled in from its context as the extractor would; None when the words there are no figure
+    with a unit."""
+    text = sentence.text
+    start, end = _value_text(text, start, end)
+    value_text = text[start:end].strip()
+    try:
+        figure = parse_figure(value_text)
+    except ValueError:
+        return None
+    if not figure.unit or figure.parts:
+        return None
+    clause = _clause(text, start, end)
+    kind, scope = _kind_and_scope(clause, sentence.section)
+    metric = _metric(text, start)
+    contexts = [_after(text, end), metric, clause, text]
+    measure = propose_measure(catalogue, figure.unit, contexts, kind, _indicator(figure.unit, clause))
+    row = _row(case, sentence, batch, catalogue, measure, value_text, figure)
+    qualifiers = QUALIFIER_SEPARATOR.join(_qualifiers(figure.qualifiers, clause, value_text))
+    row.update(metric=metric, kind=kind, scope=scope, qualifier=qualifiers)
+    return row
 
 
 def propose(document: Document, batch: int, catalogue: Catalogue) -> pd.DataFrame:

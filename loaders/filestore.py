@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+import urllib.parse
 from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -234,6 +235,27 @@ class FileStore:
             EXPORT_COLUMNS,
             [when.isoformat(timespec="seconds"), who, what, filters],
         )
+
+    # --- reviews in progress (loaders.review) --------------------------------------------------------
+
+    def _reviews_dir(self, who: str) -> Path:
+        # An account's name is any printable text: quoted, it is one safe folder name.
+        return self.path.parent / "reviews" / urllib.parse.quote(who, safe="")
+
+    def reviews(self, who: str) -> dict[str, bytes]:
+        """Return an account's reviews kept in reviews/ beside the table, by key."""
+        folder = self._reviews_dir(who)
+        return {path.stem: path.read_bytes() for path in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
+
+    def save_review(self, who: str, key: str, content: bytes | None) -> None:
+        """Write (in one step) or remove an account's review."""
+        path = self._reviews_dir(who) / f"{key}.json"
+        if content is None:
+            path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with replacing(path) as out:
+            out.write(content)
 
     # --- changing -----------------------------------------------------------------------------------
 

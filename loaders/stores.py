@@ -194,6 +194,14 @@ class Store(Reader, Accounts, Protocol):
         """Return the export log since a time (EXPORT_COLUMNS; times as datetimes), oldest first."""
         ...
 
+    def reviews(self, who: str) -> dict[str, bytes]:
+        """Return an account's reviews in progress (loaders.review), by the key each is kept under."""
+        ...
+
+    def save_review(self, who: str, key: str, content: bytes | None) -> None:
+        """Keep an account's review in progress under a key, replacing what was there; None discards it."""
+        ...
+
     def changing(self) -> AbstractContextManager[Change]:
         """Hold the store's lock (a transaction, for a database) for one change, which ends all at once."""
         ...

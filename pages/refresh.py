@@ -3,7 +3,6 @@ restore backups; admins change the metric catalogue; everyone signed in reads th
 
 from dataclasses import asdict
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -25,7 +24,7 @@ from loaders.ingest import (
 )
 from loaders.store import BEIJING
 from loaders.template import make_template
-from loaders.users import MAX_NAME, ROLES, new_account
+from loaders.users import MAX_NAME, ROLES, Account, new_account
 from ui import (
     XLSX_MIME,
     as_markdown_text,
@@ -36,7 +35,6 @@ from ui import (
     get_areas,
     get_drafts,
     get_view,
-    proposals_of,
     role_label,
     say_after_rerun,
     say_what_was_done,
@@ -44,6 +42,7 @@ from ui import (
     sign_in_gate,
     signed_in_account,
 )
+from ui.review import close_review, review_section
 
 view = get_view()
 lang = view.lang
@@ -59,10 +58,12 @@ st.caption(t("signed_in_as", lang, name=account.name, role=role_label(account.ro
 if account.legacy:
     st.info(t("legacy_admin", lang))
 who = account.name
+signed: Account = account  # for the sections below, which run only once someone is signed in
 
 
 def batch_section() -> None:
-    """Upload a batch file (or a document to extract it from), check it, see the diff and apply it."""
+    """Upload a batch file (or review a document's proposals), check it, see the diff and apply it."""
+    say_what_was_done()
     st.download_button(
         t("template", lang),
         data=lambda: make_template(get_areas()["area"].tolist(), view.store.catalogue),
@@ -79,29 +80,17 @@ def batch_section() -> None:
         help=t("upload_help", lang, mb=max_mb),
         key="refresh_upload",
     )
-    st.caption(t("upload_help", lang, mb=max_mb))
-
-    document = st.file_uploader(
-        t("upload_document", lang), type=["txt", "docx", "pdf"], key="refresh_document", help=t("document_help", lang)
-    )
+    st.caption(t("upload_help", lang, mb=max_mb) + " " + t("uploader_words", lang, mb=max_mb))
     candidate: tuple[bytes, str] | None = (upload.getvalue(), upload.name) if upload is not None else None
-    if document is not None:
-        proposals, warnings = proposals_of(document.getvalue(), Path(document.name).suffix)
-        for warning in warnings:
-            st.warning(warning)
-        st.caption(t("review_proposals", lang, n=len(proposals)))
-        reviewed = st.data_editor(proposals, num_rows="dynamic", hide_index=True, key="refresh_proposals")
-        reviewed_name = f"{Path(document.name).stem}.reviewed.csv"
-        if st.button(t("check_reviewed", lang), key="refresh_check"):
-            st.session_state["refresh_reviewed"] = (reviewed.to_csv(index=False).encode("utf-8"), reviewed_name)
-        # Only the rows reviewed from this very document are checked, never those of an earlier one.
-        checked = st.session_state.get("refresh_reviewed")
-        if checked is not None and checked[1] == reviewed_name:
-            candidate = checked
+    # A document is reviewed case by case; the reviewed rows are checked against it, and it is kept on apply.
+    reviewed = review_section(store, signed, lang, get_areas()["area"].tolist())
+    source = None
+    if reviewed is not None and upload is None:
+        candidate, source = (reviewed.data, reviewed.name), reviewed.source
 
     if candidate is not None:
         data, name = candidate
-        prepared = check_file(data, name, store)
+        prepared = check_file(data, name, store, source)
         if isinstance(prepared, pd.DataFrame):
             st.error(t("refused", lang))
             show_report(prepared, key="refresh_report")
@@ -139,10 +128,15 @@ def batch_section() -> None:
                         except ValueError as err:  # a draft of overlapping batches is waiting
                             st.error(str(err))
                         else:
+                            if reviewed is not None and source is not None:
+                                close_review(store, signed, reviewed.key)
                             if drafting:
-                                st.success(t("submitted", lang, draft=saved or "—"))
+                                said = t("submitted", lang, draft=saved or "—")
                             else:
-                                st.success(t("applied", lang, backup=saved or "—"))
+                                said = t("applied", lang, backup=saved or "—")
+                            if source is not None:
+                                said += " " + t("source_kept", lang, name=source.name)
+                            say_after_rerun(said)
 
 
 def approval_section() -> None:

@@ -47,6 +47,12 @@ def copy_data_folder(folder: Path) -> Path:
 
 
 @pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A copy of the data folder for pages and imports that change it."""
+    return copy_data_folder(tmp_path)
+
+
+@pytest.fixture
 def valid_raw() -> pd.DataFrame:
     """A small table of real rows (cases 1, 2 and 19) that passes every rule."""
     return read_raw_csv(FIXTURES / "valid-metrics.csv")

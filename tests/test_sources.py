@@ -109,9 +109,7 @@ def test_a_document_of_another_batch_refuses_the_file(either_store: Store) -> No
     assert either_store.document("sources/batch-08.txt") is None
 
 
-def test_a_draft_keeps_its_document_until_it_is_published(
-    either_store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_draft_keeps_its_document_until_it_is_published(either_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FTZ_APPROVAL", "1")
     prepared = prepare(proposals(either_store), "第九批.csv", either_store, fiction_source(either_store))
     draft_id = submit(prepared, either_store, who="王五", filename="第九批.csv", note="", yes=False)

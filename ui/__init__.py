@@ -39,10 +39,10 @@ from ftz.filters import (
 from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, filter_label, localized, t
 from ftz.timing import reduction_flags
 from loaders.document import parse_document
-from loaders.extract import propose_from
 from loaders.filestore import merged_store, read_cells
 from loaders.ingest import CatalogueChange, Prepared, Refused, prepare, prepare_measures
 from loaders.measures import Catalogue, InvalidCatalogueError, unclassified_rows
+from loaders.sources import Source
 from loaders.store import BEIJING, METRICS_PATH, InvalidMetricsError, check_and_type, typed_batches
 from loaders.stores import Draft, StoreUnavailable, open_store
 from loaders.stores import Store as DataStore  # where the data is kept (files or a database)
@@ -840,18 +840,21 @@ def role_label(role: str, lang: str) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _check_file(data: bytes, name: str, _store: DataStore, where: str, state: Hashable) -> Prepared | pd.DataFrame:
-    del where, state  # the cache's key only: a changed store means checking the file again
+def _check_file(
+    data: bytes, name: str, _store: DataStore, where: str, state: Hashable, _source: Source | None, source_key: str
+) -> Prepared | pd.DataFrame:
+    del where, state, source_key  # the cache's key only: a changed store or document means checking again
     try:
-        return prepare(data, name, _store)
+        return prepare(data, name, _store, _source)
     except Refused as refused:
         return refused.report
 
 
-def check_file(data: bytes, name: str, store: DataStore) -> Prepared | pd.DataFrame:
-    """Return the file checked against the store (or the report refusing it), once per file and store state,
-    not again on every click of the page."""
-    return _check_file(data, name, store, store.where, store.state())
+def check_file(data: bytes, name: str, store: DataStore, source: Source | None = None) -> Prepared | pd.DataFrame:
+    """Return the file checked against the store (or the report refusing it) and its quotes against the
+    batch's document when one is given, once per file, document and store state, not on every click."""
+    source_key = repr(source.register_row()) + source.text if source is not None else ""
+    return _check_file(data, name, store, store.where, store.state(), source, source_key)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -894,9 +897,3 @@ def case_text(batch: int, case_no: int) -> list[tuple[str, str]] | None:
     data = data_store()
     texts = _case_texts(data, data.where, data.state(), source, tuple(get_areas()["area"]))
     return None if texts is None else texts.get(case_no)
-
-
-@st.cache_data(show_spinner=False, max_entries=2)
-def proposals_of(data: bytes, suffix: str) -> tuple[pd.DataFrame, list[str]]:
-    """Return the proposed rows of an uploaded batch document and the warnings, once per document."""
-    return propose_from(data, suffix, get_areas()["area"].tolist(), get_store().catalogue)
