@@ -322,9 +322,9 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "check_reviewed": ("校验核对后的数据", "Check the reviewed rows"),
     "uploader_words": (
-        "（上传框中的英文：点击“Browse files”选择文件，或把文件拖入框内；"
-        "“Limit {mb}MB per file”即单个文件最大 {mb} MB。）",
-        "Drag a file into the box, or click “Browse files”; “Limit {mb}MB per file” is the size limit ({mb} MB).",
+        "（上传框中的英文：“Upload”即上传，点击后选择文件，也可把文件拖入框内；"
+        "“{mb}MB per file”即单个文件最大 {mb} MB，其后列出可上传的文件类型。）",
+        "Click “Upload” or drag a file into the box; “{mb}MB per file” means at most {mb} MB a file.",
     ),
     "source_kept": ("原文已保存并登记为 {name}。", "The document is kept and registered as {name}."),
     "review_saved": ("未完成的原文审核", "Reviews in progress"),

@@ -19,6 +19,7 @@ from loaders.audit import audit_case, row_spans
 from loaders.document import Case, Document, Sentence, parse_document
 from loaders.extract import propose, propose_figure
 from loaders.measures import Catalogue, catch_all, is_catch_all
+from loaders.numbers import plain_number
 from loaders.schema import COLUMN_NAMES
 from loaders.sources import Source, document_of, source_of
 
@@ -99,7 +100,10 @@ def start_review(data: bytes, filename: str, areas: list[str], catalogue: Catalo
     text, document = document_of(data, filename, areas)
     batch = document.batch or 0
     source = source_of(text, document, filename, batch)
-    proposals = as_cells(propose(document, batch, catalogue))
+    proposals = propose(document, batch, catalogue)
+    for column in ("value", "value_high"):  # 50, as written, rather than 50.0
+        proposals[column] = proposals[column].map(lambda v: plain_number(v) if v != "" and pd.notna(v) else "")
+    proposals = as_cells(proposals)
     rows = proposals.assign(status=PENDING, doubt=doubts(proposals, catalogue, text))
     digest = hashlib.sha256(data).hexdigest()
     first = document.cases[0].entry.case_no
@@ -217,6 +221,8 @@ def add_figure(review: Review, case: Case, passed: Passed, catalogue: Catalogue)
     next_seq = max((int(str(i).rsplit("-", 1)[1]) for i in case_ids), default=0) + 1
     fact_id = f"{review.batch}-{case.entry.case_no:02d}-{next_seq:02d}"
     cells = {column: "" if value is None else str(value) for column, value in row.items()}
+    cells["value"] = plain_number(float(cells["value"]))
+    cells["value_high"] = plain_number(float(cells["value_high"])) if cells["value_high"] else ""
     added = pd.DataFrame([{**cells, "fact_id": fact_id, "status": ACCEPTED, "doubt": ""}], columns=REVIEW_COLUMNS)
     review.rows = pd.concat([review.rows, as_cells(added)], ignore_index=True)
     return fact_id

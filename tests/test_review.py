@@ -80,7 +80,7 @@ def test_a_rejected_figure_and_a_passed_over_one_can_be_added_from_their_sentenc
     added = review.rows.set_index("fact_id").loc[str(fact_id)]
     assert fact_id == "9-01-07" and added["status"] == ACCEPTED
     assert (added["value"], added["unit"], added["case_title"], added["area"]) == (
-        "10.0",
+        "10",
         "条",
         "虚构的算力券试点",
         "襄阳片区",

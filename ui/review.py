@@ -196,7 +196,9 @@ def _review_screen(
     with text_column:
         _case_text(review, case, lang, catalogue, lambda: _changed(store, account, review))
     with cards_column:
-        _cards(review, case, lang, catalogue, lambda: _changed(store, account, review))
+        # The cards scroll beside the text, which stays in view.
+        with st.container(height=760, key="review_cards"):
+            _cards(review, case, lang, catalogue, lambda: _changed(store, account, review))
         pending = int(((review.rows["case_no"] == str(case.entry.case_no)) & (review.rows["status"] == PENDING)).sum())
         if pending:
 
@@ -242,9 +244,9 @@ def _case_text(review: Review, case: Case, lang: str, catalogue: Catalogue, chan
         + t(f"review_status_{row['status']}", lang)
         for row in rows.to_dict("records")
     }
-    accepted = set(rows.loc[rows["status"] == ACCEPTED, "fact_id"])
     sentences = [(sentence.section, sentence.text) for sentence in case.sentences]
-    sections, _ = mark_case(sentences, rows, notes, accepted)
+    # Every figure still in the review is marked alike; a rejected one is no longer marked.
+    sections, _ = mark_case(sentences, rows, notes, set(rows["fact_id"]))
     for section, paragraphs in sections.items():
         st.markdown(f"*{html.escape(code_label('section', section, lang))}*")
         body = "".join(f"<p>{p}</p>" for p in paragraphs)
@@ -285,7 +287,7 @@ def _cards(review: Review, case: Case, lang: str, catalogue: Catalogue, changed:
         fact_id = str(row["fact_id"])
         status = str(row["status"])
         with st.container(border=True, key=f"review_card_{fact_id}"):
-            head, accept, reject = st.columns([5, 1, 1], vertical_alignment="center")
+            head, accept, reject = st.columns([4, 2, 2], vertical_alignment="center")
             doubt = "".join(
                 f" :orange-badge[{t(f'doubt_{d}', lang)}]" for d in str(row["doubt"]).split() if d in DOUBTS
             )
@@ -300,17 +302,15 @@ def _cards(review: Review, case: Case, lang: str, catalogue: Catalogue, changed:
                 changed()
 
             accept.button(
-                "✓",
+                "✓ " + t("review_accept", lang),
                 key=f"review_accept_{fact_id}",
-                help=t("review_accept", lang),
                 disabled=status == ACCEPTED,
                 on_click=mark,
                 args=(ACCEPTED,),
             )
             reject.button(
-                "✗",
+                "✗ " + t("review_reject", lang),
                 key=f"review_reject_{fact_id}",
-                help=t("review_reject", lang),
                 disabled=status == REJECTED,
                 on_click=mark,
                 args=(REJECTED,),
