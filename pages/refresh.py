@@ -95,7 +95,8 @@ def batch_section() -> None:
             st.error(t("refused", lang))
             show_report(prepared, key="refresh_report")
         else:
-            st.info(t("encoding_used", lang, encoding=prepared.encoding, rows=len(prepared.rows)))
+            if source is None:  # a reviewed document's rows were never a file of the reviewer's
+                st.info(t("encoding_used", lang, encoding=prepared.encoding, rows=len(prepared.rows)))
             for note in prepared.notes:
                 st.caption(note)
             if not prepared.report.empty:

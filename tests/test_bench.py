@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from bench.generate import synthetic_store
@@ -73,3 +74,24 @@ def test_loadtest_drives_loopback_only() -> None:
     assert websocket_url("http://127.0.0.1:8501/ftz/") == "ws://127.0.0.1:8501/ftz/_stcore/stream"
     with pytest.raises(SystemExit):
         websocket_url("http://10.0.0.8:8501")
+
+
+def test_review_of_the_fictional_batch_takes_under_one_and_a_half_actions_a_figure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bench.review_actions import FICTION, TRUTH, replay
+
+    truth = pd.read_csv(TRUTH, dtype=str, keep_default_na=False)
+    counts, review = replay(FICTION.read_bytes(), FICTION.name, truth)  # refused unless it gives the truth
+    assert counts["drop-down"] > 0 and counts["accept rest / next case"] == 3
+    assert sum(counts.values()) / len(truth) < 1.5  # the goal, from upload to applied
+    assert review.counts()["pending"] == 0
+
+
+def test_review_count_refuses_a_replay_that_misses_the_truth() -> None:
+    from bench.review_actions import FICTION, TRUTH, replay
+
+    truth = pd.read_csv(TRUTH, dtype=str, keep_default_na=False)
+    truth.loc[0, "value_text"] = "最高 60 万元"  # a figure the document does not have
+    with pytest.raises(SystemExit, match="无法从原文添加"):
+        replay(FICTION.read_bytes(), FICTION.name, truth)

@@ -261,3 +261,78 @@ def test_browser_briefing_button_saves_the_deck_of_the_selection(app_url: str, b
     expected = dataclasses.replace(expected, data_version=version.group(1))
     assert summary(deck) == summary(Presentation(io.BytesIO(to_pptx(expected))))
     context.close()
+
+
+def test_browser_a_staff_member_turns_a_document_into_data_in_one_sitting(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Sign in, upload the fictional 9th batch, reject one figure, accept the rest case by case, reload in
+    the middle and resume, check and apply: the store holds the reviewed rows and keeps the document."""
+    import os
+    from datetime import datetime
+
+    from loaders.store import BEIJING
+    from loaders.stores import open_store
+    from loaders.users import new_account
+    from tests.conftest import FIXTURES, copy_data_folder
+
+    path = copy_data_folder(tmp_path)
+    store = open_store(path=path)
+    password = "长江大桥-2026-stays"
+    store.put_account(new_account("王五", "editor", password, datetime.now(BEIJING)), who="管理员")
+    port = free_port()
+    command = [sys.executable, "serve.py", "dashboard.py"]
+    command += ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
+    env = {**os.environ, "FTZ_METRICS_PATH": str(path)}
+    with serve(command, ROOT, port, env=env) as url:
+        page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+
+        def sign_in() -> None:
+            page.goto(f"{url}/refresh")
+            page.get_by_label("账号").fill("王五")
+            page.locator("input[type=password]").fill(password)
+            page.keyboard.press("Enter")
+            page.get_by_text("已登录：王五（编辑）").first.wait_for(timeout=30_000)
+
+        def click(name: str) -> None:
+            page.get_by_role("button", name=name).first.click()
+            page.wait_for_timeout(300)
+            page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=30_000)
+
+        sign_in()
+        page.locator("input[type=file]").nth(1).set_input_files(str(FIXTURES / "fiction-batch-09.txt"))
+        page.get_by_text("审核原文：fiction-batch-09.txt（第9批，3 个案例）").wait_for(timeout=30_000)
+        # The case's text has its figures marked where they stand.
+        page.locator("mark", has_text="126 家").wait_for(timeout=30_000)
+        click("采用本案例其余 6 条，转到下一个案例")
+        page.locator(".st-key-review_card_9-02-04").wait_for(timeout=30_000)  # on to case 2
+        page.locator(".st-key-review_card_9-02-04").get_by_role("button", name="✗ 不采用").click()
+        page.get_by_text("已采用 6 条，不采用 1 条，待核对 6 条").wait_for(timeout=30_000)
+        # A reload ends the session; signed in again, the review is there to resume.
+        sign_in()
+        page.get_by_text("fiction-batch-09.txt（第9批）：已核对 7/13 条").wait_for(timeout=30_000)
+        click("继续审核")
+        page.get_by_text("已采用 6 条，不采用 1 条，待核对 6 条").wait_for(timeout=30_000)
+        click("采用本案例其余 3 条，转到下一个案例")
+        click("采用本案例其余 3 条，转到下一个案例")
+        click("校验核对后的数据")
+        page.get_by_text("新增 12 条").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(SCREENSHOTS / "review-checked.png"), full_page=True)
+        click("确认导入")
+        page.get_by_text("原文已保存并登记为 sources/batch-09.txt").wait_for(timeout=30_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.context.close()
+    applied = open_store(path=path).load().frame
+    kept = [
+        "最高 50 万元",
+        "126 家",
+        "48 家",
+        "超 3.5 亿元",
+        "10个工作日",
+        "3个工作日",
+        "1,204 笔",
+        "约 2 周",
+        "约四成",
+    ]
+    kept += ["2,310 家", "860 家", "12.6 万吨"]
+    assert sorted(applied.loc[applied["batch"] == 9, "value_text"]) == sorted(kept)
+    assert (path.parent / "sources" / "batch-09.txt").is_file()
+    assert open_store(path=path).reviews("王五") == {}
