@@ -347,6 +347,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "第{batch}批的登记信息（从原文读取，可修改）",
         "What batch {batch}'s register records (from the document)",
     ),
+    "review_no_batch": (
+        "原文没有写明是第几批，请在下面的登记信息中填写批次。",
+        "The document does not say which batch it is: enter the batch number below.",
+    ),
     "review_case": ("案例（按目录）", "Case (table of contents)"),
     "review_case_label": (
         "{no}. {title}（待核对 {pending} 条，其中存疑 {doubtful} 条）",

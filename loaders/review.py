@@ -133,6 +133,20 @@ def doubts(rows: pd.DataFrame, catalogue: Catalogue, text: str) -> pd.Series:
     return rows.apply(of, axis=1) if not rows.empty else pd.Series(dtype=str)
 
 
+def set_batch(review: Review, batch: int) -> None:
+    """Number the review's batch (a document that does not say which it is reads as batch 0): every row's
+    batch, fact id and part_of follow."""
+    old = f"{review.batch}-"
+
+    def renamed(fact_id: str) -> str:
+        return f"{batch}-{fact_id.removeprefix(old)}" if fact_id.startswith(old) else fact_id
+
+    review.rows["batch"] = str(batch)
+    review.rows["fact_id"] = review.rows["fact_id"].map(renamed)
+    review.rows["part_of"] = review.rows["part_of"].map(renamed)
+    review.batch = batch
+
+
 def set_status(review: Review, fact_ids: list[str], status: str) -> None:
     """Set the status of some rows (accept, reject, or back to pending)."""
     review.rows.loc[review.rows["fact_id"].isin(fact_ids), "status"] = status

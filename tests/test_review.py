@@ -224,3 +224,16 @@ def test_the_review_reads_in_english(monkeypatch: pytest.MonkeyPatch, data_copy:
     assert {"Measure", "Kind", "Scope", "Indicator", "Unit", "Part of"} <= labels
     measure = at.selectbox(key=f"review_measure_9-01-02_{revision(at)}")
     assert measure.format_func(measure.value) == load_catalogue().name("enterprises_unclassified", "en")
+
+
+def test_a_document_without_its_batch_number_is_numbered_by_the_reviewer(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    unnumbered = FICTION.decode().replace("第九批", "新一批").encode()
+    at = review_page(monkeypatch, data_copy, unnumbered)
+    assert "没有写明是第几批" in at.warning[0].value
+    at.number_input(key=f"review_batch_{revision(at)}").set_value(9).run()
+    assert "（第9批，3 个案例）" in at.subheader[0].value
+    review = Review.from_json(next(iter(open_store(path=data_copy).reviews("王五").values())))
+    assert set(review.rows["batch"]) == {"9"} and review.rows["fact_id"].str.startswith("9-").all()
+    assert review.rows.set_index("fact_id").loc["9-01-03", "part_of"] == "9-01-02"

@@ -28,6 +28,7 @@ from loaders.review import (
     edit_rows,
     passed_over,
     reviewed_csv,
+    set_batch,
     set_status,
     start_review,
 )
@@ -225,9 +226,19 @@ def _review_screen(
 
 
 def _register_fields(review: Review, store: Store, account: Account, lang: str) -> None:
-    """The batch's title, document number and date, as read from the document, for the reviewer to correct."""
-    with st.expander(t("review_register", lang, batch=review.batch)):
+    """The batch's number, title, document number and date, as read from the document, for the reviewer to
+    correct; open when the document does not say which batch it is."""
+    if not review.batch:
+        st.warning(t("review_no_batch", lang))
+    with st.expander(t("review_register", lang, batch=review.batch), expanded=not review.batch):
         revision = st.session_state.get(REVISION, 0)
+        batch = st.number_input(
+            t("f_batch", lang), min_value=0, value=review.batch, step=1, key=f"review_batch_{revision}"
+        )
+        if int(batch) != review.batch:
+            set_batch(review, int(batch))
+            _changed(store, account, review)
+            st.rerun()
         fields = {"title": "batch_title", "doc_no": "doc_no", "published": "published"}
         for field, label in fields.items():
             value = st.text_input(t(label, lang), getattr(review, field), key=f"review_{field}_{revision}")
