@@ -198,6 +198,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "login": ("登录", "Sign in"),
     "logout": ("退出登录", "Sign out"),
     "wrong_password": ("账号或密码不正确。", "Wrong account or password."),
+    "https_required": (
+        "本看板只允许通过 HTTPS 登录（FTZ_REQUIRE_HTTPS=1）。请用 https:// 开头的地址打开，或联系管理员。",
+        "Sign-in is allowed over HTTPS only (FTZ_REQUIRE_HTTPS=1): open the https:// address, or ask IT.",
+    ),
+    "plain_http": (
+        "注意：此连接未加密（http://），密码会以明文在网络上传输。请让管理员启用 HTTPS。",
+        "This connection is not encrypted (http://): the password crosses the network as clear text. Ask IT for HTTPS.",
+    ),
     "locked_until": (
         "该账号连续输错密码 {n} 次，已暂停登录至 {until}（北京时间）。",
         "{n} wrong passwords in a row: this account cannot sign in until {until} (Beijing time).",

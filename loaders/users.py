@@ -25,6 +25,7 @@ import json
 import os
 import sys
 import tomllib
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -261,6 +262,27 @@ def viewer_login_required() -> bool:
     """Return whether every page asks for an account (FTZ_VIEWER_LOGIN=1), for a deployment that holds
     data not everyone may read; off by default, when only the Refresh page does."""
     return os.environ.get("FTZ_VIEWER_LOGIN", "").strip() == "1"
+
+
+def https_required() -> bool:
+    """Return whether sign-in is refused over plain HTTP (FTZ_REQUIRE_HTTPS=1), where a password would cross
+    the network as clear text."""
+    return os.environ.get("FTZ_REQUIRE_HTTPS", "").strip() == "1"
+
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def connection_of(url: str | None) -> str:
+    """Return how a browser reached the app by the address it shows: "https"; "local" for plain HTTP on
+    this very machine; "plain" for plain HTTP from another machine; "unknown" when the browser did not
+    say (treated as plain where HTTPS is required)."""
+    if not url:
+        return "unknown"
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https":
+        return "https"
+    return "local" if (parts.hostname or "") in LOCAL_HOSTS else "plain"
 
 
 # --- the users file -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import itertools
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import time
 import urllib.request
@@ -58,7 +59,13 @@ def valid_raw() -> pd.DataFrame:
     return read_raw_csv(FIXTURES / "valid-metrics.csv")
 
 
-def wait_for_health(base_url: str, process: subprocess.Popen[bytes], timeout: float, health_path: str = "") -> None:
+def wait_for_health(
+    base_url: str,
+    process: subprocess.Popen[bytes],
+    timeout: float,
+    health_path: str = "",
+    context: ssl.SSLContext | None = None,
+) -> None:
     """Wait until a Streamlit server answers its health check; fail with its output if it dies or hangs."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -66,7 +73,9 @@ def wait_for_health(base_url: str, process: subprocess.Popen[bytes], timeout: fl
             output = process.stdout.read().decode(errors="replace") if process.stdout else ""
             pytest.fail(f"server exited with {process.returncode}:\n{output[-4000:]}")
         try:
-            with urllib.request.urlopen(f"{base_url}{health_path}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(
+                f"{base_url}{health_path}/_stcore/health", timeout=2, context=context
+            ) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -94,8 +103,10 @@ def serve(
     timeout: float = 60,
     health_path: str = "",
     env: dict[str, str] | None = None,
+    context: ssl.SSLContext | None = None,
 ) -> Iterator[str]:
-    """Run a server command until the block ends; yield its base URL once it is healthy."""
+    """Run a server command until the block ends; yield its base URL once it is healthy (over HTTPS, with
+    this client context, when one is given)."""
     process = subprocess.Popen(
         command,
         cwd=cwd,
@@ -104,9 +115,9 @@ def serve(
         start_new_session=True,
         env=env,
     )
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = f"{'https' if context else 'http'}://127.0.0.1:{port}"
     try:
-        wait_for_health(base_url, process, timeout, health_path)
+        wait_for_health(base_url, process, timeout, health_path, context)
         yield base_url
     finally:
         stop(process)

@@ -16,7 +16,7 @@ import pytest
 from loaders.filestore import FileStore, read_cells
 from loaders.ingest import prepare, publish, send_back, submit
 from loaders.store import BEIJING
-from loaders.stores import Store
+from loaders.stores import Store, open_store
 from loaders.users import (
     FLOOD,
     FLOOD_WAIT,
@@ -27,6 +27,7 @@ from loaders.users import (
     SSO_ONLY,
     WRONG,
     Account,
+    connection_of,
     new_account,
     password_matches,
     sign_in,
@@ -306,3 +307,33 @@ def test_the_export_log_keeps_who_took_which_file_of_which_filters(either_store:
     log = either_store.exports(START + timedelta(seconds=30))
     assert log[["who", "what", "filters"]].values.tolist() == [["孙八", "b.csv", "全部数据，未筛选"]]
     assert log["time"].tolist() == [START + timedelta(minutes=1)]
+
+
+@pytest.mark.parametrize(
+    ("url", "connection"),
+    [
+        ("https://ftz.example/refresh", "https"),
+        ("http://localhost:8501/refresh", "local"),
+        ("http://127.0.0.1:8501/", "local"),
+        ("http://[::1]:8501/", "local"),
+        ("http://10.1.2.3:8501/refresh", "plain"),
+        ("http://ftz.example/", "plain"),
+        (None, "unknown"),
+        ("", "unknown"),
+    ],
+)
+def test_connection_of_tells_an_encrypted_a_local_and_a_plain_connection(url: str | None, connection: str) -> None:
+    assert connection_of(url) == connection
+
+
+def test_sign_in_is_refused_without_https_when_it_is_required(monkeypatch: pytest.MonkeyPatch, data_copy: Path) -> None:
+    from tests.test_app import REFRESH, make_app, open_page
+
+    monkeypatch.setenv("FTZ_REQUIRE_HTTPS", "1")
+    store = open_store(path=data_copy)
+    store.put_account(new_account("王五", "editor", "长江大桥-2026-stays", datetime.now(BEIJING)), who="管理员")
+    at = open_page(make_app(monkeypatch, data_copy), REFRESH)  # AppTest's browser says no address: not HTTPS
+    assert not at.exception and "只允许通过 HTTPS 登录" in at.error[0].value
+    assert len(at.text_input) == 0 and len(at.get("file_uploader")) == 0
+    monkeypatch.delenv("FTZ_REQUIRE_HTTPS")
+    assert len(open_page(make_app(monkeypatch, data_copy), REFRESH).text_input) == 2

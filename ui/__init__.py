@@ -46,7 +46,18 @@ from loaders.sources import Source
 from loaders.store import BEIJING, METRICS_PATH, InvalidMetricsError, check_and_type, typed_batches
 from loaders.stores import Draft, StoreUnavailable, open_store
 from loaders.stores import Store as DataStore  # where the data is kept (files or a database)
-from loaders.users import IDLE_LIMIT, LOCK_AFTER, MAX_NAME, OK, Account, sign_in, still_valid, viewer_login_required
+from loaders.users import (
+    IDLE_LIMIT,
+    LOCK_AFTER,
+    MAX_NAME,
+    OK,
+    Account,
+    connection_of,
+    https_required,
+    sign_in,
+    still_valid,
+    viewer_login_required,
+)
 
 # Streamlit takes an app with a `pages/` folder for a legacy multipage app until the first
 # st.navigation call of the process, and would run a deep-linked page (/areas?…) on its own, without
@@ -777,6 +788,12 @@ def sign_in_form(lang: str) -> None:
     why = st.session_state.pop("signed_out_why", None)
     if why:
         st.info(t(why, lang, minutes=int(IDLE_LIMIT.total_seconds() // 60)))
+    connection = connection_of(st.context.url)
+    if https_required() and connection != "https":
+        st.error(t("https_required", lang))
+        return
+    if connection == "plain":
+        st.warning(t("plain_http", lang))
     with st.form("signin"):
         name = st.text_input(t("account_name", lang), key="signin_name", max_chars=MAX_NAME)
         password = st.text_input(t("password", lang), type="password", key="signin_password")

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from ftz.highlight import mark_case
-from ftz.i18n import code_label, code_labels, column_label, t
+from ftz.i18n import code_label, code_labels, column_label, t, unit_label
 from loaders.document import Case
 from loaders.measures import Catalogue
 from loaders.review import (
@@ -344,7 +344,7 @@ def _cards(review: Review, case: Case, lang: str, catalogue: Catalogue, changed:
                 "kind": (first[1], list(CODE_LISTS["kind"]), lambda c: code_label("kind", c, lang)),
                 "scope": (first[2], list(CODE_LISTS["scope"]), lambda c: code_label("scope", c, lang)),
                 "indicator": (second[0], list(indicators), indicators.get),
-                "unit": (second[2], units, str),
+                "unit": (second[2], units, lambda unit: unit_label(unit, lang)),
                 "part_of": (
                     second[4],
                     [w for w in wholes if w != fact_id],
