@@ -85,7 +85,7 @@ def history_dir(store: Path) -> Path:
 
 
 # The change log's actions that change the table itself.
-DATA_ACTIONS = ("ingest", "restore", "publish")
+DATA_ACTIONS = ("ingest", "restore", "publish", "restore-archive")
 
 
 def last_changed(store: Path) -> str:

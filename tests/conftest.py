@@ -41,6 +41,7 @@ def areas() -> list[str]:
 def copy_data_folder(folder: Path) -> Path:
     """Copy the shipped data folder (store, registers, sources) into `folder`; return the store's path
     there, so that a test changes only its own store."""
+    folder.mkdir(parents=True, exist_ok=True)
     for name in ("metrics.csv", "batches.csv", "areas.csv", "measures.csv", "categories.csv", "providers.csv"):
         shutil.copy(ROOT / "data" / name, folder / name)
     shutil.copytree(ROOT / "data" / "sources", folder / "sources")

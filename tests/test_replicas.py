@@ -26,7 +26,7 @@ from websockets.sync.client import connect
 
 from bench.loadtest import websocket_url
 from ftz.i18n import t
-from tests.conftest import ROOT, free_port, serve
+from tests.conftest import ROOT, copy_data_folder, free_port, serve
 from tests.system import program
 
 pytestmark = pytest.mark.slow
@@ -226,8 +226,10 @@ def test_nginx_proxies_to_two_app_servers(tmp_path: Path) -> None:
     while len(ports) < 4:
         ports.add(free_port())
     first, second, plain_port, proxy_port = ports
-    # Both on the shipped embedded data: neither a database nor another store from the environment.
-    env = {name: value for name, value in os.environ.items() if name not in {"FTZ_DATABASE_URL", "FTZ_METRICS_PATH"}}
+    # Both on a copy of the shipped embedded data (a sign-in is logged beside it), on one machine: neither a
+    # database nor another store from the environment.
+    env = {name: value for name, value in os.environ.items() if name != "FTZ_DATABASE_URL"}
+    env["FTZ_METRICS_PATH"] = str(copy_data_folder(tmp_path / "data"))
     # Sign-in over HTTPS only; the old shared password gives a sign-in form without an account file.
     env |= {"FTZ_REQUIRE_HTTPS": "1", "FTZ_ADMIN_PASSWORD": ADMIN_PASSWORD}
     included = tmp_path / "ftz-dashboard.conf"

@@ -1,0 +1,309 @@
+"""Back the whole store up into one archive to keep off the machine, and bring it back after a check.
+
+    python -m loaders.backup DIR [--keep N] [--store PATH | --database URL]
+    python -m loaders.backup --restore ARCHIVE --yes [--store PATH | --database URL]
+
+An archive (ftz-backup-YYYYMMDD-HHMMSS.tar.gz) holds a manifest with every file's SHA-256 and:
+  - for the file store, its whole folder: the table, registers, catalogue, sources, accounts (users.toml),
+    history (backups, change log, sign-ins, exports), drafts and reviews in progress;
+  - for the database store, a `pg_dump` of the database (custom format), which pg_restore brings back.
+A restore checks the archive (manifest, digests, store kind, and for files that the table is valid) before it
+changes anything, keeps the store as it was in an archive beside the one restored, and logs the restore.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from loaders.store import BEIJING, read_metrics
+from loaders.stores import Store, StoreUnavailable, open_store
+
+FORMAT = 1
+PREFIX = "ftz-backup-"
+MANIFEST = "manifest.json"
+DUMP = "database.dump"
+# What a file store's folder holds that is not the store's: the lock, the typed copies (made again), and
+# the drop folder (files still to be taken in, which belong to the machine).
+LEFT_OUT = {".cache", "incoming"}
+
+
+class BadArchive(ValueError):
+    """An archive that cannot be restored; the message says why, in Chinese first."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an archive holds: the store's kind, when it was made, the store's version, and each file's digest."""
+
+    kind: str  # "files" or "database"
+    made: str
+    version: str
+    files: dict[str, str]
+
+    def to_json(self) -> bytes:
+        """Return the manifest as JSON text."""
+        fields = {"format": FORMAT, "kind": self.kind, "made": self.made, "version": self.version, "files": self.files}
+        return json.dumps(fields, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def store_files(folder: Path) -> list[Path]:
+    """Return every file of a file store's folder an archive keeps, in a stable order."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_file() and relative.parts[0] not in LEFT_OUT and not path.name.endswith(".lock"):
+            found.append(path)
+    return found
+
+
+def make_backup(store: Store, directory: Path, now: datetime | None = None, label: str = "") -> Path:
+    """Write one archive of the whole store into `directory` (its name after the time, and `label`); return
+    its path. An archive of the same name already there is never replaced."""
+    now = now or datetime.now(BEIJING)
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = f"{PREFIX}{label}{now:%Y%m%d-%H%M%S}"
+    target = directory / f"{stem}.tar.gz"
+    number = 1
+    while target.exists():
+        number += 1
+        target = directory / f"{stem}-{number}.tar.gz"
+    with tempfile.TemporaryDirectory() as scratch:
+        contents: dict[str, Path] = {}
+        if _is_database(store):
+            dump = Path(scratch) / DUMP
+            _pg(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", _libpq_url(store)])
+            contents[DUMP] = dump
+            kind = "database"
+        else:
+            folder = _folder(store)
+            with _held(store):  # no import half-written into the archive
+                for path in store_files(folder):
+                    copy = Path(scratch) / "files" / path.relative_to(folder)
+                    copy.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(path, copy)
+                    contents[str(path.relative_to(folder))] = copy
+            kind = "files"
+        digests = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in contents.items()}
+        manifest = Manifest(kind, now.isoformat(timespec="seconds"), _version(store), digests)
+        partial = target.with_suffix(".partial")
+        with tarfile.open(partial, "w:gz") as archive:
+            _add(archive, MANIFEST, manifest.to_json())
+            for name, path in contents.items():
+                archive.add(path, arcname=name, recursive=False)
+        os.replace(partial, target)  # an archive is there whole, or not at all
+    return target
+
+
+def prune(directory: Path, keep: int) -> list[Path]:
+    """Remove all but the newest `keep` archives of a directory; return those removed."""
+    archives = sorted(directory.glob(f"{PREFIX}*.tar.gz"), reverse=True)
+    for old in archives[keep:]:
+        old.unlink()
+    return archives[keep:]
+
+
+def read_manifest(path: Path) -> tuple[Manifest, dict[str, bytes], dict[str, int]]:
+    """Return an archive's manifest, files and their modes, checked: every file listed, none more, each
+    digest right, no path outside the store's folder."""
+    try:
+        with tarfile.open(path, "r:gz") as archive:
+            members = {m.name: m for m in archive.getmembers() if m.isfile()}
+            if MANIFEST not in members:
+                raise BadArchive(f"{path.name}：不是看板的备份（没有 {MANIFEST}）。 Not a dashboard backup.")
+            fields = json.loads(archive.extractfile(members[MANIFEST]).read())  # type: ignore[union-attr]
+            files = {
+                name: archive.extractfile(member).read()  # type: ignore[union-attr]
+                for name, member in members.items()
+                if name != MANIFEST
+            }
+            modes = {name: members[name].mode for name in files}
+    except (tarfile.TarError, OSError, EOFError, json.JSONDecodeError) as err:
+        raise BadArchive(f"{path.name}：备份文件已损坏或不完整（{err}）。 The archive is damaged.") from err
+    if fields.get("format") != FORMAT:
+        raise BadArchive(f"{path.name}：备份格式 {fields.get('format')} 不受支持。 Unsupported archive format.")
+    manifest = Manifest(fields["kind"], fields["made"], fields["version"], fields["files"])
+    if set(files) != set(manifest.files):
+        raise BadArchive(f"{path.name}：文件与清单不符。 The files do not match the manifest.")
+    for name, data in files.items():
+        if hashlib.sha256(data).hexdigest() != manifest.files[name]:
+            raise BadArchive(f"{path.name}：{name} 校验值不符，备份已损坏。 {name} is damaged.")
+    for name in files:
+        if name.startswith("/") or ".." in Path(name).parts:
+            raise BadArchive(f"{path.name}：含有不安全的路径 {name}。 Unsafe path in the archive.")
+    return manifest, files, modes
+
+
+def restore_backup(store: Store, path: Path, who: str) -> Path:
+    """Bring an archive back as the store, after checking it and keeping the store as it is now in an
+    archive beside it (whose path is returned); the change log records the restore."""
+    manifest, files, modes = read_manifest(path)
+    kind = "database" if _is_database(store) else "files"
+    if manifest.kind != kind:
+        raise BadArchive(
+            f"{path.name}：这是{'数据库' if manifest.kind == 'database' else '文件'}存储的备份，不能恢复到当前存储。"
+            f" A {manifest.kind} backup cannot be restored into a {kind} store."
+        )
+    if kind == "files":
+        _check_table(files)
+    kept = make_backup(store, path.parent, label="before-restore-")
+    if kind == "database":
+        with tempfile.TemporaryDirectory() as scratch:
+            dump = Path(scratch) / DUMP
+            dump.write_bytes(files[DUMP])
+            options = ["--clean", "--if-exists", "--no-owner", "--single-transaction"]
+            _pg(["pg_restore", *options, f"--dbname={_libpq_url(store)}", str(dump)])
+    else:
+        folder = _folder(store)
+        with _held(store):
+            for name, data in sorted(files.items()):
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                partial = target.with_name(f".{target.name}.restoring")
+                partial.write_bytes(data)
+                partial.chmod(modes[name] & 0o777)  # users.toml stays readable by its owner only
+                os.replace(partial, target)
+    with store.changing() as change:
+        change.append_log(
+            {
+                "time": f"{change.now():%Y-%m-%d %H:%M:%S}",
+                "who": who,
+                "action": "restore-archive",
+                "file": path.name,
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                "backup": kept.name,
+                "note": f"备份时间 made {manifest.made}，版本 version {manifest.version}",
+            }
+        )
+    return kept
+
+
+def _check_table(files: dict[str, bytes]) -> None:
+    """Refuse an archive whose table does not pass validation (it would stop the dashboard)."""
+    if "metrics.csv" not in files:
+        raise BadArchive("备份中没有数据表 metrics.csv。 The archive has no table.")
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, data in files.items():
+            if name.endswith(".csv") and "/" not in name:
+                (Path(scratch) / name).write_bytes(data)
+        try:
+            read_metrics(Path(scratch) / "metrics.csv")
+        except ValueError as err:
+            raise BadArchive(f"备份中的数据表未通过校验，未恢复。 The archive's table is invalid.\n{err}") from err
+
+
+def _add(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = int(datetime.now().timestamp())
+    archive.addfile(info, io.BytesIO(data))
+
+
+def _version(store: Store) -> str:
+    """Return the store's version, '' for a store that has no table (a folder lost, being restored into)."""
+    try:
+        return store.version()
+    except Exception:  # no table file, or a database without its tables (OSError, or the driver's error)
+        return ""
+
+
+def _is_database(store: Store) -> bool:
+    return hasattr(store, "engine")
+
+
+def _folder(store: Store) -> Path:
+    return Path(store.where).parent
+
+
+def _held(store: Store) -> AbstractContextManager[None]:
+    """Hold a file store's lock, as a change does: no import runs while its files are read or replaced."""
+    from loaders.filestore import locked
+
+    return locked(Path(store.where))
+
+
+def _libpq_url(store: Store) -> str:
+    """Return the database's URL as pg_dump and pg_restore take it (with its password)."""
+    url = store.engine.url  # type: ignore[attr-defined]
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _pg(command: list[str]) -> None:
+    program = shutil.which(command[0])
+    if program is None:
+        raise StoreUnavailable(
+            f"找不到 {command[0]}（Debian 软件包 postgresql-client）。 {command[0]} is not installed."
+        )
+    done = subprocess.run([program, *command[1:]], capture_output=True, text=True, timeout=3600)
+    if done.returncode != 0:
+        raise StoreUnavailable(f"{command[0]} 失败 failed:\n{done.stderr.strip()}")
+
+
+HELP = """备份整个看板数据到一个文件，或从备份恢复 Back the whole store up into one archive, or restore one.
+
+示例 examples:
+  python -m loaders.backup /mnt/backup/ftz --keep 30     备份并只保留最近 30 份 back up, keep the newest 30
+  python -m loaders.backup --restore /mnt/backup/ftz/ftz-backup-20261205-020000.tar.gz --yes
+
+退出码 exit codes: 0 成功 success, 1 备份被拒绝 the archive was refused, 2 用法错误或存储不可用 usage or store."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders.backup", description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("directory", nargs="?", type=Path, help="备份目录 where archives are written")
+    parser.add_argument("--keep", type=int, default=0, help="只保留最近 N 份 keep the newest N archives (0: all)")
+    parser.add_argument("--restore", type=Path, metavar="ARCHIVE", help="从备份恢复 restore an archive")
+    parser.add_argument("--yes", action="store_true", help="确认用备份替换当前数据 confirm the restore")
+    parser.add_argument("--store", type=Path, help="数据文件 the store file (default: FTZ_METRICS_PATH)")
+    parser.add_argument("--database", metavar="URL", help="数据库 a PostgreSQL store (default: FTZ_DATABASE_URL)")
+    parser.add_argument("--by", default=getpass.getuser(), help="操作人 who restores (default: login name)")
+    args = parser.parse_args(argv)
+    if (args.directory is None) == (args.restore is None) or (args.store is not None and args.database):
+        parser.print_usage(sys.stderr)
+        print("请给出备份目录或 --restore ARCHIVE 之一。 Give a directory or --restore.", file=sys.stderr)
+        return 2
+    try:
+        store = open_store(database=args.database, path=args.store)
+        if args.restore is not None:
+            if not args.yes:
+                print(
+                    "恢复会替换当前全部数据，请加 --yes 确认。 A restore replaces the store: add --yes.",
+                    file=sys.stderr,
+                )
+                return 2
+            kept = restore_backup(store, args.restore, args.by)
+            print(
+                f"已恢复 {args.restore.name}；恢复前的数据已备份为 {kept}。 Restored; the store before it is in {kept}."
+            )
+            return 0
+        made = make_backup(store, args.directory)
+        print(f"已备份 backed up: {made} ({made.stat().st_size:,} bytes)")
+        for old in prune(args.directory, args.keep) if args.keep else []:
+            print(f"已删除旧备份 removed: {old.name}")
+        return 0
+    except BadArchive as err:
+        print(err, file=sys.stderr)
+        return 1
+    except StoreUnavailable as err:
+        print(err, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
