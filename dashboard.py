@@ -3,10 +3,12 @@
 import streamlit as st
 
 from ftz.i18n import t
+from loaders import events
 from loaders.users import viewer_login_required
 from ui import current_account, drafts_notice, get_store, seed_language, set_view, sidebar, sign_in_gate, signed_in_box
 
 st.set_page_config(page_title=t("app_title", "zh"), page_icon="📊", layout="wide")
+events.to_stdout()  # changes, sign-ins, exports and errors as JSON lines, for the journal
 
 PAGES = [
     ("pages/overview.py", "page_overview", "overview", ":material/dashboard:"),

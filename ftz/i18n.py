@@ -355,6 +355,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "第{batch}批的登记信息（从原文读取，可修改）",
         "What batch {batch}'s register records (from the document)",
     ),
+    "audit": ("审计记录", "Audit logs"),
+    "audit_help": (
+        "变更记录、登录记录和导出记录都长期保存（不自动删除，至少 180 天），并随备份一同备份。",
+        "The change log, sign-in tries and exports are kept (never pruned, so at least 180 days) and backed up.",
+    ),
+    "audit_since": ("起始日期", "Since"),
+    "audit_changes": ("下载变更记录（{n} 条）", "Download the change log ({n})"),
+    "audit_signins": ("下载登录记录（{n} 条）", "Download the sign-in tries ({n})"),
+    "audit_exports": ("下载导出记录（{n} 条）", "Download the exports ({n})"),
+    "audit_changes_file": ("变更记录", "changes"),
+    "audit_signins_file": ("登录记录", "signins"),
+    "audit_exports_file": ("导出记录", "exports"),
     "review_no_batch": (
         "原文没有写明是第几批，请在下面的登记信息中填写批次。",
         "The document does not say which batch it is: enter the batch number below.",

@@ -30,6 +30,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from loaders import events
 from loaders.filestore import read_cells, store_text, with_new_batches, with_new_categories, with_source
 from loaders.measures import MEASURE_COLUMNS, Catalogue, InvalidCatalogueError, type_catalogue, validate_catalogue
 from loaders.schema import COLUMN_NAMES
@@ -248,6 +249,8 @@ class DatabaseStore:
                 sa.text("INSERT INTO signins (time, name, outcome) VALUES (:time, :name, :outcome)"),
                 {"time": when, "name": name, "outcome": outcome},
             )
+        if events.enabled():
+            events.event("sign-in", self, self.version(), name=name, outcome=outcome)
 
     def record_export(self, when: datetime, who: str, what: str, filters: str) -> None:
         """Add one line to the export log."""
@@ -256,6 +259,8 @@ class DatabaseStore:
                 sa.text("INSERT INTO exports (time, who, what, filters) VALUES (:time, :who, :what, :filters)"),
                 {"time": when, "who": who, "what": what, "filters": filters},
             )
+        if events.enabled():
+            events.event("export", self, self.version(), who=who, file=what, filters=filters)
 
     # --- reviews in progress (loaders.review) --------------------------------------------------------
 
@@ -295,6 +300,11 @@ class DatabaseStore:
             yield change
             if change.wrote:
                 connection.execute(sa.text("UPDATE ftz_state SET version = version + 1 WHERE id = 1"))
+        # Committed: the change log's lines go to the app's own log with the version the change made.
+        if change.logged and events.enabled():
+            version = self.version()
+            for entry in change.logged:
+                events.event("change", self, version, **entry)
 
 
 class _Reading:
@@ -381,6 +391,7 @@ class _Writing(_Reading):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
         self.wrote = False
+        self.logged: list[dict[str, object]] = []
 
     def write_rows(self, rows: pd.DataFrame, current: Current, report: pd.DataFrame, stamp: str) -> str:
         del current, report  # the rows are checked; the database keeps no typed copy
@@ -424,6 +435,7 @@ class _Writing(_Reading):
         self.connection.execute(
             sa.text(f"INSERT INTO change_log ({names}) VALUES ({', '.join(':' + c for c in LOG_COLUMNS)})"), values
         )
+        self.logged.append(entry)
         self.wrote = True
 
     def write_source(self, source: Source) -> None:

@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 import pandas as pd
 
+from loaders import events
 from loaders.measures import Catalogue, fill_measures, read_catalogue_file
 from loaders.schema import COLUMN_NAMES, with_optional_columns
 from loaders.sources import Source
@@ -223,6 +224,8 @@ class FileStore:
         """Append one try to history/signins.csv: time, name, outcome, never the password."""
         row = [when.isoformat(timespec="milliseconds"), name, outcome]
         _append_csv(history_dir(self.path) / "signins.csv", SIGNIN_COLUMNS, row)
+        if events.enabled():
+            events.event("sign-in", self, self.version(), name=name, outcome=outcome)
 
     def exports(self, since: datetime) -> pd.DataFrame:
         """Return the lines of history/exports.csv since a time, oldest first."""
@@ -235,6 +238,8 @@ class FileStore:
             EXPORT_COLUMNS,
             [when.isoformat(timespec="seconds"), who, what, filters],
         )
+        if events.enabled():
+            events.event("export", self, self.version(), who=who, file=what, filters=filters)
 
     # --- reviews in progress (loaders.review) --------------------------------------------------------
 
@@ -314,7 +319,8 @@ class FileStore:
         return datetime.now(BEIJING)
 
     def append_log(self, entry: dict[str, object]) -> None:
-        """Append one line to history/log.csv (created with a BOM so that Excel opens it)."""
+        """Append one line to history/log.csv (created with a BOM so that Excel opens it), and to the app's
+        own log (loaders.events) with the version the change made."""
         log = history_dir(self.path) / "log.csv"
         log.parent.mkdir(parents=True, exist_ok=True)
         new = not log.exists()
@@ -323,6 +329,8 @@ class FileStore:
             if new:
                 writer.writeheader()
             writer.writerow(entry)
+        if events.enabled():
+            events.event("change", self, self.version() if self.path.exists() else "", **entry)
 
     def write_source(self, source: Source) -> None:
         """Write the document into sources/ beside the registers, then register it with its batch."""

@@ -2,7 +2,7 @@
 restore backups; admins change the metric catalogue; everyone signed in reads the change log."""
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -266,6 +266,32 @@ def _change_account(name: str, role: str, first: str, again: str, adding: bool) 
             say_after_rerun(t("account_changed", lang, name=name))
 
 
+def audit_section() -> None:
+    """Download the audit logs (changes, sign-in tries, exports) since a day, as CSV that Excel opens (admins)."""
+    st.subheader(t("audit", lang))
+    st.caption(t("audit_help", lang))
+    today = datetime.now(BEIJING).date()
+    since_day = st.date_input(t("audit_since", lang), today - timedelta(days=180), max_value=today, key="audit_since")
+    since = datetime.combine(since_day, datetime.min.time(), BEIJING)
+    log = read_log(store)
+    logs = {
+        "audit_changes": log[log["time"].astype(str) >= f"{since:%Y-%m-%d}"],
+        "audit_signins": store.signins(since),
+        "audit_exports": store.exports(since),
+    }
+    for column, (key, frame) in zip(st.columns(3), logs.items(), strict=True):
+        column.download_button(
+            t(key, lang, n=len(frame)),
+            # With a BOM, so that Excel on Chinese Windows opens it as UTF-8.
+            data=frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"),
+            file_name=f"{t(key + '_file', 'zh')}_{since:%Y%m%d}-{today:%Y%m%d}.csv",
+            mime="text/csv",
+            key=f"refresh_{key}",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+
+
 def backups_section() -> None:
     """Restore a backup, and take in the drop folder's files."""
     st.subheader(t("backups", lang))
@@ -310,6 +336,7 @@ if account.can("catalogue"):
     catalogue_upload()
 if account.can("accounts"):
     accounts_section()
+    audit_section()
 if account.can("change"):
     backups_section()
 st.subheader(t("change_log", lang))

@@ -38,6 +38,7 @@ from ftz.filters import (
 )
 from ftz.i18n import DEFAULT_LANG, LANGS, batch_label, code_label, column_label, filter_label, localized, t
 from ftz.timing import reduction_flags
+from loaders import events
 from loaders.document import parse_document
 from loaders.filestore import merged_store, read_cells
 from loaders.ingest import CatalogueChange, Prepared, Refused, prepare, prepare_measures
@@ -195,6 +196,7 @@ def data_store() -> DataStore:
     try:
         return _open_store(os.environ.get("FTZ_DATABASE_URL", ""), os.environ.get("FTZ_METRICS_PATH", ""))
     except StoreUnavailable as err:
+        events.event("error", "store", error=str(err).splitlines()[-1])
         st.error(str(err))
         st.stop()
         raise
@@ -244,10 +246,12 @@ def get_store(account: Account | None = None) -> Store:
             return _read_store_with_drafts(data, data.where, data.state())
         return _read_store(data, data.where, data.state())
     except StoreUnavailable as err:
+        events.event("error", data, error=str(err).splitlines()[-1])
         st.error(str(err))
         st.stop()
         raise
     except (InvalidMetricsError, InvalidCatalogueError) as err:
+        events.event("error", data, error="invalid-store", problems=len(err.report))
         st.error(f"{t('invalid_store', 'zh')} {t('invalid_store', 'en')}\n\n{err}")
         st.dataframe(err.report, hide_index=True)
         st.stop()
