@@ -6,14 +6,17 @@ BIN := $(VENV)/bin
 ADDRESS ?= localhost
 PORT ?= 8501
 BASE_PATH ?=
+PLATFORM ?= x86_64
+# Unpacked from the offline bundle (make bundle), the folder has its wheels: install from them, never the network.
+PIP_SOURCE := $(if $(wildcard wheels/*.whl),--no-index --find-links wheels,)
 
-.PHONY: run test bench loadtest lint format system-deps clean
+.PHONY: run test bench loadtest lint format system-deps bundle clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.run-deps: requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(PIP_SOURCE) -r requirements.txt
 	touch $@
 
 $(VENV)/.test-deps: requirements.txt requirements-test.txt | $(BIN)/python
@@ -48,6 +51,10 @@ bench: $(VENV)/.test-deps system-deps
 SESSIONS ?= 1,10,30
 loadtest: $(VENV)/.test-deps system-deps
 	$(BIN)/python -m bench.loadtest --sessions "$(SESSIONS)" --browser 3
+
+# The offline installer for an intranet server: dist/ftz-dashboard-<version>-offline.tar.gz (PLATFORM=aarch64 for ARM).
+bundle: $(VENV)/.run-deps
+	$(BIN)/python scripts/bundle.py --platform "$(PLATFORM)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
