@@ -4,6 +4,7 @@ extractor passed over offered as buttons; kept in the store after every change (
 
 from __future__ import annotations
 
+import hashlib
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from loaders.schema import CODE_LISTS, UNITS
 from loaders.sources import Source, UnreadableDocument
 from loaders.stores import Store
 from loaders.users import Account
+from ui import as_markdown_text
 
 # The review open in this session; it is also kept in the store after every change.
 OPEN = "review_open"
@@ -60,10 +62,9 @@ def review_section(store: Store, account: Account, lang: str, areas: list[str]) 
     """Show the reviews in progress, the document uploader and the open review; return the reviewed rows
     once the reviewer asks to check them."""
     catalogue = store.catalogue()
-    saved = {key: Review.from_json(data) for key, data in store.reviews(account.name).items()}
     review: Review | None = st.session_state.get(OPEN)
-    if review is None and saved:
-        _saved_list(store, account, saved, lang)
+    if review is None:
+        _saved_list(store, account, lang)
     document = st.file_uploader(
         t("upload_document", lang), type=["txt", "docx", "pdf"], key="refresh_document", help=t("document_help", lang)
     )
@@ -71,8 +72,8 @@ def review_section(store: Store, account: Account, lang: str, areas: list[str]) 
         data = document.getvalue()
         if _digest(data) == st.session_state.get(CLOSED):
             return None  # applied from this very upload: a new review starts only from a new upload
-        if review is None or review.sha256[:16] != _digest(data):
-            review = _open(data, document.name, saved, areas, catalogue, store, account, lang)
+        if review is None or review.key != _digest(data):
+            review = _open(data, document.name, areas, catalogue, store, account, lang)
     if review is None:
         return None
     return _review_screen(review, store, account, lang, areas, catalogue)
@@ -87,15 +88,13 @@ def close_review(store: Store, account: Account, key: str) -> None:
 
 
 def _digest(data: bytes) -> str:
-    import hashlib
-
+    """Return the key a review of this document is kept under (see Review.key)."""
     return hashlib.sha256(data).hexdigest()[:16]
 
 
 def _open(
     data: bytes,
     name: str,
-    saved: dict[str, Review],
     areas: list[str],
     catalogue: Catalogue,
     store: Store,
@@ -103,7 +102,8 @@ def _open(
     lang: str,
 ) -> Review | None:
     """Resume the account's review of this very document, else start one; None (said why) if unreadable."""
-    review = saved.get(_digest(data))
+    kept = store.reviews(account.name).get(_digest(data))
+    review = Review.from_json(kept) if kept is not None else None
     if review is None:
         try:
             review = start_review(data, name, areas, catalogue)
@@ -117,8 +117,11 @@ def _open(
     return review
 
 
-def _saved_list(store: Store, account: Account, saved: dict[str, Review], lang: str) -> None:
-    st.markdown(f"**{t('review_saved', lang)}**")
+def _saved_list(store: Store, account: Account, lang: str) -> None:
+    """List the account's reviews in progress, each to resume or discard."""
+    saved = {key: Review.from_json(data) for key, data in store.reviews(account.name).items()}
+    if saved:
+        st.markdown(f"**{t('review_saved', lang)}**")
     for key, review in saved.items():
         counts = review.counts()
         total = sum(counts.values())
@@ -127,7 +130,7 @@ def _saved_list(store: Store, account: Account, saved: dict[str, Review], lang: 
             t(
                 "review_saved_line",
                 lang,
-                file=html.escape(review.file),
+                file=as_markdown_text(review.file),
                 batch=review.batch,
                 done=total - counts[PENDING],
                 total=total,
@@ -304,7 +307,7 @@ def _cards(review: Review, case: Case, lang: str, catalogue: Catalogue, changed:
             )
             badge = {"accepted": ":green-badge", "rejected": ":gray-badge", "pending": ":blue-badge"}[status]
             head.markdown(
-                f"**{_escape(str(row['value_text']))}** {badge}[{t(f'review_status_{status}', lang)}]{doubt}"
+                f"**{as_markdown_text(str(row['value_text']))}** {badge}[{t(f'review_status_{status}', lang)}]{doubt}"
                 f"  \n:gray[{fact_id}]"
             )
 
@@ -371,8 +374,3 @@ def _cards(review: Review, case: Case, lang: str, catalogue: Catalogue, changed:
                     on_change=edit,
                     args=(field,),
                 )
-
-
-def _escape(text: str) -> str:
-    """Return text safe in Streamlit markdown: its own marks (*, _, [, $) taken literally."""
-    return "".join(f"\\{char}" if char in "\\*_[]$`~#" else char for char in text)
