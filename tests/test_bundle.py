@@ -85,3 +85,29 @@ def test_install_says_what_is_missing(bundle: Path, tmp_path: Path) -> None:
         ["./install.sh"], cwd=folder, env={**os.environ, "PYTHON": python}, capture_output=True, text=True
     )
     assert wrong.returncode == 1 and "此安装包是为 aarch64 准备的" in wrong.stderr
+
+
+def test_the_arm_bundle_resolves_every_requirement_from_its_own_wheels(tmp_path: Path) -> None:
+    """No ARM machine here: pip resolves the aarch64 bundle's requirements for that platform from its wheels
+    alone, as install.sh would on a Kunpeng or Phytium server."""
+    from bundle import PLATFORMS
+
+    arm = build("aarch64", tmp_path / "dist")
+    assert arm.name == "ftz-dashboard-0.1.0-aarch64-offline.tar.gz"
+    folder = unpacked(arm, tmp_path / "unpacked")
+    assert (folder / "wheels" / "MACHINE").read_text() == "aarch64\n"
+    binaries = [w.name for w in (folder / "wheels").glob("*.whl") if not w.name.endswith("-none-any.whl")]
+    assert binaries and all("aarch64" in name for name in binaries), binaries  # every compiled wheel is for ARM
+    tags = [option for tag in PLATFORMS["aarch64"] for option in ("--platform", tag)]
+    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--no-index"]
+    command += ["--find-links", str(folder / "wheels"), "--only-binary=:all:", "--python-version", "3.11"]
+    command += [*tags, "--target", str(tmp_path / "target"), "-r", str(folder / "requirements.txt")]
+    resolved = subprocess.run(
+        command,
+        env={**os.environ, **CLOSED, "PIP_CONFIG_FILE": "/dev/null"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert resolved.returncode == 0, resolved.stderr[-3000:]
+    assert "Would install" in resolved.stdout and "streamlit-1.67.0" in resolved.stdout
