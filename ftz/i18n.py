@@ -133,6 +133,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "batches_side_by_side": ("各批次对比", "Batches side by side"),
     "batch_title": ("标题", "Title"),
     "doc_no": ("文号", "Document no."),
+    "batch_title_en": ("英文标题（英文版显示）", "English title"),
     "outcomes": ("成效条数", "Outcomes"),
     "one_batch": (
         "目前只有一个批次；新批次导入后在此对比。",

@@ -21,7 +21,7 @@ from loaders.extract import propose, propose_figure
 from loaders.measures import Catalogue, catch_all, is_catch_all
 from loaders.numbers import plain_number
 from loaders.schema import COLUMN_NAMES
-from loaders.sources import Source, document_of, source_of
+from loaders.sources import Source, document_of, english_title, source_of
 
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
 STATUSES = (PENDING, ACCEPTED, REJECTED)
@@ -47,6 +47,7 @@ class Review:
     rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
     case: int = 0  # the case in view, where a resumed review opens
     updated: str = ""
+    title_en: str = ""
 
     @property
     def key(self) -> str:
@@ -74,7 +75,7 @@ class Review:
 
     def source(self) -> Source:
         """Return the document as the batch's source, with the register's fields as the reviewer left them."""
-        return Source(self.batch, self.text, self.file, self.title, self.doc_no, self.published)
+        return Source(self.batch, self.text, self.file, self.title, self.doc_no, self.published, self.title_en)
 
     def to_json(self) -> bytes:
         """Return the review as JSON text, to keep it beside the store."""
@@ -107,7 +108,9 @@ def start_review(data: bytes, filename: str, areas: list[str], catalogue: Catalo
     rows = proposals.assign(status=PENDING, doubt=doubts(proposals, catalogue, text))
     digest = hashlib.sha256(data).hexdigest()
     first = document.cases[0].entry.case_no
-    return Review(filename, digest, text, batch, source.title, source.doc_no, source.published, rows, first)
+    return Review(
+        filename, digest, text, batch, source.title, source.doc_no, source.published, rows, first, "", source.title_en
+    )
 
 
 def doubts(rows: pd.DataFrame, catalogue: Catalogue, text: str) -> pd.Series:
@@ -145,6 +148,7 @@ def set_batch(review: Review, batch: int) -> None:
     review.rows["fact_id"] = review.rows["fact_id"].map(renamed)
     review.rows["part_of"] = review.rows["part_of"].map(renamed)
     review.batch = batch
+    review.title_en = english_title(review.title, batch) or review.title_en
 
 
 def set_status(review: Review, fact_ids: list[str], status: str) -> None:

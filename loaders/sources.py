@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from loaders.document import Document, parse_document
 from loaders.extract import clean_lines, document_text_of
+from loaders.numbers import parse_chinese_numeral
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
 # The title as the covering notice gives it: 关于印发中国（湖北）自由贸易试验区第九批实践案例的通知.
 _TITLE = re.compile(r"关于印发(.+?批实践案例)")
+_SERIES = re.compile(r"^中国（湖北）自由贸易试验区第([一二三四五六七八九十]+)批实践案例$")
 _TITLE_LINE = re.compile(r"^(中国.+?第[一二三四五六七八九十]+批实践案例)$")
 
 
@@ -27,6 +29,7 @@ class Source:
     title: str = ""
     doc_no: str = ""
     published: str = ""  # YYYY-MM-DD
+    title_en: str = ""
 
     @property
     def name(self) -> str:
@@ -34,10 +37,11 @@ class Source:
         return f"sources/batch-{self.batch:02d}.txt"
 
     def register_row(self) -> dict[str, str]:
-        """Return what the register of batches records of the document (the English title is added by hand)."""
+        """Return what the register of batches records of the document."""
         return {
             "batch": str(self.batch),
             "title": self.title,
+            "title_en": self.title_en,
             "doc_no": self.doc_no,
             "published": self.published,
             "source_file": self.name,
@@ -86,15 +90,27 @@ def document_of(data: bytes, filename: str, areas: list[str]) -> tuple[str, Docu
 
 
 def source_of(text: str, document: Document, filename: str, batch: int) -> Source:
-    """Return the source a document gives its batch: title, document number and date read from it."""
+    """Return the source a document gives its batch: title, document number and date read from it, and
+    the English title where the Chinese one is the series' usual title."""
+    title = title_of(text)
     return Source(
         batch=batch,
         text=text,
         file=filename,
-        title=title_of(text),
+        title=title,
         doc_no=document.doc_no or "",
         published=document.published or "",
+        title_en=english_title(title, batch),
     )
+
+
+def english_title(title: str, batch: int) -> str:
+    """Return the series' English title for its usual Chinese one (as the 7th batch's register gives it),
+    '' for any other title, which someone translates."""
+    usual = _SERIES.match(title)
+    if usual is None or parse_chinese_numeral(usual.group(1)) != batch:
+        return ""
+    return f"China (Hubei) Pilot Free Trade Zone: Practice Cases, Batch {batch}"
 
 
 def title_of(text: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from loaders.extract import propose_from
 from loaders.ingest import Refused, apply, main, prepare, publish, submit
-from loaders.sources import UnreadableDocument, document_of, source_of, title_of
+from loaders.sources import UnreadableDocument, document_of, english_title, source_of, title_of
 from loaders.stores import Store, open_store
 from tests.conftest import FIXTURES, copy_data_folder
 
@@ -35,6 +35,24 @@ def test_source_of_reads_batch_title_number_and_date_from_the_document(areas: li
         "2099-03-08",
     )
     assert source.name == "sources/batch-09.txt" and "- 4 -" not in source.text  # page numbers are gone
+    assert source.title_en == "China (Hubei) Pilot Free Trade Zone: Practice Cases, Batch 9"
+
+
+@pytest.mark.parametrize(
+    ("title", "batch", "english"),
+    [
+        ("中国（湖北）自由贸易试验区第九批实践案例", 9, "China (Hubei) Pilot Free Trade Zone: Practice Cases, Batch 9"),
+        (
+            "中国（湖北）自由贸易试验区第十二批实践案例",
+            12,
+            "China (Hubei) Pilot Free Trade Zone: Practice Cases, Batch 12",
+        ),
+        ("中国（湖北）自由贸易试验区第九批实践案例", 8, ""),  # the title names another batch: no guess
+        ("湖北自贸试验区制度创新成果汇编", 9, ""),  # another title: translated by someone
+    ],
+)
+def test_english_title_follows_the_series_usual_title_only(title: str, batch: int, english: str) -> None:
+    assert english_title(title, batch) == english
 
 
 @pytest.mark.parametrize(
@@ -85,8 +103,9 @@ def test_applying_with_the_document_keeps_and_registers_it_and_checks_later_quot
     assert apply(prepared, either_store, who="王五", filename="第九批.csv", note="", yes=False)
     assert either_store.document("sources/batch-09.txt") == source.text.encode("utf-8")
     registered = either_store.register("batches").set_index("batch").loc["9"]
-    assert registered[["title", "doc_no", "published", "source_file"]].tolist() == [
+    assert registered[["title", "title_en", "doc_no", "published", "source_file"]].tolist() == [
         "中国（湖北）自由贸易试验区第九批实践案例",
+        "China (Hubei) Pilot Free Trade Zone: Practice Cases, Batch 9",
         "鄂自贸组发〔2099〕5号",
         "2099-03-08",
         "sources/batch-09.txt",

@@ -242,7 +242,7 @@ def _register_fields(review: Review, store: Store, account: Account, lang: str) 
             set_batch(review, int(batch))
             _changed(store, account, review)
             st.rerun()
-        fields = {"title": "batch_title", "doc_no": "doc_no", "published": "published"}
+        fields = {"title": "batch_title", "title_en": "batch_title_en", "doc_no": "doc_no", "published": "published"}
         for field, label in fields.items():
             value = st.text_input(t(label, lang), getattr(review, field), key=f"review_{field}_{revision}")
             if value.strip() != getattr(review, field):
