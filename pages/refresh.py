@@ -271,7 +271,9 @@ def audit_section() -> None:
     st.subheader(t("audit", lang))
     st.caption(t("audit_help", lang))
     today = datetime.now(BEIJING).date()
-    since_day = st.date_input(t("audit_since", lang), today - timedelta(days=180), max_value=today, key="audit_since")
+    since_day = st.date_input(
+        t("audit_since", lang), today - timedelta(days=180), max_value=today, format="YYYY-MM-DD", key="audit_since"
+    )
     since = datetime.combine(since_day, datetime.min.time(), BEIJING)
     log = read_log(store)
     logs = {
