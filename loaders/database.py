@@ -438,6 +438,10 @@ class _Writing(_Reading):
         self.logged.append(entry)
         self.wrote = True
 
+    def write_register(self, name: str, frame: pd.DataFrame) -> None:
+        self._set_register(name, frame)
+        self.wrote = True
+
     def write_source(self, source: Source) -> None:
         self.connection.execute(
             sa.text(

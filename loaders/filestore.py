@@ -332,6 +332,10 @@ class FileStore:
         if events.enabled():
             events.event("change", self, self.version() if self.path.exists() else "", **entry)
 
+    def write_register(self, name: str, frame: pd.DataFrame) -> None:
+        """Write a register beside the table, in one step (the shipped one stays where it was)."""
+        write_atomically(self.path.parent / f"{name}.csv", frame.to_csv(index=False, lineterminator="\n"))
+
     def write_source(self, source: Source) -> None:
         """Write the document into sources/ beside the registers, then register it with its batch."""
         folder = self.path.parent

@@ -38,6 +38,7 @@ from loaders.measures import (
 )
 from loaders.numbers import normalize_width
 from loaders.read import ReadError, excel_serial_to_date, read_table
+from loaders.registers import EDITABLE, RegisterRefused, check_register, replace_register
 from loaders.schema import (
     CHINESE_NAMES,
     CODE_LISTS,
@@ -805,6 +806,8 @@ HELP = """把批次文件导入看板数据 Bring a batch file into the dashboar
   python -m loaders.ingest --incoming                处理 data/incoming/ 中的文件 process the drop folder
   python -m loaders.ingest --measures 新口径.csv       合并指标目录（按代码新增或修改） merge into the catalogue
   python -m loaders.ingest --remove-measure CODE     删除未被使用的口径 remove a measure no row uses
+  python -m loaders.ingest --print-register batches > 批次登记.csv   导出登记表 a register as CSV
+  python -m loaders.ingest --register batches 批次登记.csv           替换登记表（校验后）replace it, checked
 
 文件可为 UTF-8、带 BOM 的 UTF-8、GBK/GB18030、Excel「Unicode 文本」(UTF-16) 的 CSV，或 .xlsx；列名可用中文或英文。
 退出码 exit codes: 0 成功 success, 1 文件被拒绝 refused, 2 用法错误 usage error."""
@@ -849,13 +852,23 @@ def main(argv: list[str] | None = None) -> int:
         metavar="CODE",
         help="删除口径（仍有数据使用时拒绝） remove a measure (refused while rows use it)",
     )
+    parser.add_argument(
+        "--register",
+        nargs=2,
+        metavar=("NAME", "FILE"),
+        help="替换登记表 areas/batches/categories/providers（如英文名称）replace a register from a file, checked",
+    )
+    parser.add_argument("--print-register", metavar="NAME", help="以 CSV 输出登记表 print a register as CSV")
     args = parser.parse_args(argv)
     if args.store is not None and args.database:
         parser.print_usage(sys.stderr)
         print("--store 与 --database 只能选一个。 Give --store or --database, not both.", file=sys.stderr)
         return 2
     catalogue_mode = args.measures is not None or bool(args.remove_measure)
-    modes = sum([args.file is not None, args.history, args.restore is not None, args.incoming, catalogue_mode])
+    register_mode = args.register is not None or args.print_register is not None
+    modes = sum(
+        [args.file is not None, args.history, args.restore is not None, args.incoming, catalogue_mode, register_mode]
+    )
     if modes != 1 or (args.source is not None and args.file is None):
         parser.print_usage(sys.stderr)
         print(
@@ -899,6 +912,15 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if catalogue_mode:
         return _change_measures(args.measures, args.remove_measure, store, args)
+    if args.print_register is not None:
+        if args.print_register not in EDITABLE:
+            print(f"登记表 registers: {', '.join(EDITABLE)}", file=sys.stderr)
+            return 2
+        # With a BOM, so that Excel on Chinese Windows opens it as UTF-8.
+        sys.stdout.buffer.write(store.register(args.print_register).to_csv(index=False).encode("utf-8-sig"))
+        return 0
+    if args.register is not None:
+        return _replace_register(args.register[0], Path(args.register[1]), store, args)
     path: Path = args.file
     if not path.is_file():
         print(f"找不到文件 file not found: {path}", file=sys.stderr)
@@ -943,6 +965,25 @@ def _run(args: argparse.Namespace) -> int:
         print(f"已写入；之前的数据备份为 {saved}。 Applied.")
     if saved and source is not None:
         print(f"原文已保存并登记为 {source.name}。 The document is kept and registered as {source.name}.")
+    return 0
+
+
+def _replace_register(name: str, path: Path, store: Store, args: argparse.Namespace) -> int:
+    if not path.is_file():
+        print(f"找不到文件 file not found: {path}", file=sys.stderr)
+        return 2
+    data = path.read_bytes()
+    try:
+        frame = check_register(name, data, path.name, store)
+    except RegisterRefused as refused:
+        print(f"登记表被拒绝，数据未改动。 Refused; the store is unchanged. ({path.name})", file=sys.stderr)
+        print(format_report(refused.report), file=sys.stderr, end="")
+        return 1
+    if args.dry_run:
+        print(f"登记表 {name} 校验通过，共 {len(frame)} 行；试运行，未写入。 Checked; dry run: nothing written.")
+        return 0
+    replace_register(name, frame, store, who=args.by, filename=path.name, data=data)
+    print(f"已替换登记表 {name}（{len(frame)} 行）。 Register {name} replaced ({len(frame)} rows).")
     return 0
 
 

@@ -126,6 +126,10 @@ class Change(Reader, Protocol):
         """Add one line to the change log."""
         ...
 
+    def write_register(self, name: str, frame: pd.DataFrame) -> None:
+        """Replace a register (one of REGISTERS) with these text cells (checked by loaders.registers)."""
+        ...
+
     def write_source(self, source: Source) -> None:
         """Keep a batch's document under source.name and register it with its batch (title, document number,
         date and file), replacing the one it had: its quotes are checked against it from then on."""
