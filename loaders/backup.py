@@ -85,7 +85,7 @@ def make_backup(store: Store, directory: Path, now: datetime | None = None, labe
         contents: dict[str, Path] = {}
         if _is_database(store):
             dump = Path(scratch) / DUMP
-            _pg(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}", _libpq_url(store)])
+            _pg(store, ["pg_dump", "--format=custom", "--no-owner", f"--file={dump}"], "--dbname")
             contents[DUMP] = dump
             kind = "database"
         else:
@@ -100,7 +100,9 @@ def make_backup(store: Store, directory: Path, now: datetime | None = None, labe
         digests = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in contents.items()}
         manifest = Manifest(kind, now.isoformat(timespec="seconds"), _version(store), digests)
         partial = target.with_suffix(".partial")
-        with tarfile.open(partial, "w:gz") as archive:
+        # Readable by its owner only: it holds the accounts' password hashes and every record.
+        raw = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+        with raw, tarfile.open(fileobj=raw, mode="w:gz") as archive:
             _add(archive, MANIFEST, manifest.to_json())
             for name, path in contents.items():
                 archive.add(path, arcname=name, recursive=False)
@@ -109,8 +111,9 @@ def make_backup(store: Store, directory: Path, now: datetime | None = None, labe
 
 
 def prune(directory: Path, keep: int) -> list[Path]:
-    """Remove all but the newest `keep` archives of a directory; return those removed."""
-    archives = sorted(directory.glob(f"{PREFIX}*.tar.gz"), reverse=True)
+    """Remove all but the newest `keep` archives of a directory (by when each was written, those kept before
+    a restore included); return those removed."""
+    archives = sorted(directory.glob(f"{PREFIX}*.tar.gz"), key=lambda path: path.stat().st_mtime, reverse=True)
     for old in archives[keep:]:
         old.unlink()
     return archives[keep:]
@@ -133,9 +136,12 @@ def read_manifest(path: Path) -> tuple[Manifest, dict[str, bytes], dict[str, int
             modes = {name: members[name].mode for name in files}
     except (tarfile.TarError, OSError, EOFError, json.JSONDecodeError) as err:
         raise BadArchive(f"{path.name}：备份文件已损坏或不完整（{err}）。 The archive is damaged.") from err
-    if fields.get("format") != FORMAT:
-        raise BadArchive(f"{path.name}：备份格式 {fields.get('format')} 不受支持。 Unsupported archive format.")
-    manifest = Manifest(fields["kind"], fields["made"], fields["version"], fields["files"])
+    if not isinstance(fields, dict) or fields.get("format") != FORMAT:
+        raise BadArchive(f"{path.name}：备份格式不受支持。 Unsupported archive format.")
+    try:
+        manifest = Manifest(str(fields["kind"]), str(fields["made"]), str(fields["version"]), dict(fields["files"]))
+    except (KeyError, TypeError, ValueError) as err:
+        raise BadArchive(f"{path.name}：清单不完整（{err}）。 The manifest is incomplete.") from err
     if set(files) != set(manifest.files):
         raise BadArchive(f"{path.name}：文件与清单不符。 The files do not match the manifest.")
     for name, data in files.items():
@@ -161,21 +167,9 @@ def restore_backup(store: Store, path: Path, who: str) -> Path:
         _check_table(files)
     kept = make_backup(store, path.parent, label="before-restore-")
     if kind == "database":
-        with tempfile.TemporaryDirectory() as scratch:
-            dump = Path(scratch) / DUMP
-            dump.write_bytes(files[DUMP])
-            options = ["--clean", "--if-exists", "--no-owner", "--single-transaction"]
-            _pg(["pg_restore", *options, f"--dbname={_libpq_url(store)}", str(dump)])
+        _restore_database(store, files[DUMP])
     else:
-        folder = _folder(store)
-        with _held(store):
-            for name, data in sorted(files.items()):
-                target = folder / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                partial = target.with_name(f".{target.name}.restoring")
-                partial.write_bytes(data)
-                partial.chmod(modes[name] & 0o777)  # users.toml stays readable by its owner only
-                os.replace(partial, target)
+        _restore_files(store, files, modes)
     with store.changing() as change:
         change.append_log(
             {
@@ -189,6 +183,45 @@ def restore_backup(store: Store, path: Path, who: str) -> Path:
             }
         )
     return kept
+
+
+def _restore_database(store: Store, dump: bytes) -> None:
+    """Replace the database's whole schema with the dump's, in one transaction (all of it or none), then
+    bring the schema up to this version's and give the store a new epoch, so that every running server reads
+    it again rather than trusting a version number it saw before."""
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / DUMP).write_bytes(dump)
+        script = Path(scratch) / "restore.sql"
+        _pg(store, ["pg_restore", "--no-owner", f"--file={script}", str(Path(scratch) / DUMP)], None)
+        # Tables a newer schema added (not in the dump) go with the schema, so that migrations run cleanly.
+        wipe = ["-c", "DROP SCHEMA public CASCADE", "-c", "CREATE SCHEMA public"]
+        _pg(
+            store,
+            ["psql", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1", *wipe, "-f", str(script)],
+            "--dbname",
+        )
+    store.upgrade()  # type: ignore[attr-defined]
+    with store.engine.begin() as connection:  # type: ignore[attr-defined]
+        connection.exec_driver_sql("UPDATE ftz_state SET epoch = gen_random_uuid()::text")
+
+
+def _restore_files(store: Store, files: dict[str, bytes], modes: dict[str, int]) -> None:
+    """Make the store's folder what the archive holds: its files written in place (each whole, with its mode
+    from the start), and the files it does not hold removed (drafts, reviews or registers made since)."""
+    folder = _folder(store)
+    with _held(store):
+        for name, data in sorted(files.items()):
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f".{target.name}.restoring")
+            mode = modes[name] & 0o777
+            with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode & 0o700), "wb") as out:
+                out.write(data)
+            partial.chmod(mode)
+            os.replace(partial, target)
+        for path in store_files(folder):
+            if str(path.relative_to(folder)) not in files:
+                path.unlink()
 
 
 def _check_table(files: dict[str, bytes]) -> None:
@@ -235,19 +268,23 @@ def _held(store: Store) -> AbstractContextManager[None]:
     return locked(Path(store.where))
 
 
-def _libpq_url(store: Store) -> str:
-    """Return the database's URL as pg_dump and pg_restore take it (with its password)."""
-    url = store.engine.url  # type: ignore[attr-defined]
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _pg(command: list[str]) -> None:
+def _pg(store: Store, command: list[str], database_option: str | None) -> None:
+    """Run a PostgreSQL client program on the store's database (named with `database_option`), its password
+    in the environment: a command line is readable by every user of the machine."""
     program = shutil.which(command[0])
     if program is None:
         raise StoreUnavailable(
             f"找不到 {command[0]}（Debian 软件包 postgresql-client）。 {command[0]} is not installed."
         )
-    done = subprocess.run([program, *command[1:]], capture_output=True, text=True, timeout=3600)
+    env = dict(os.environ)
+    arguments = command[1:]
+    if database_option is not None:
+        url = store.engine.url  # type: ignore[attr-defined]
+        if url.password:
+            env["PGPASSWORD"] = str(url.password)
+        plain = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+        arguments = [f"{database_option}={plain}", *arguments]
+    done = subprocess.run([program, *arguments], capture_output=True, text=True, timeout=3600, env=env)
     if done.returncode != 0:
         raise StoreUnavailable(f"{command[0]} 失败 failed:\n{done.stderr.strip()}")
 
@@ -302,6 +339,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except StoreUnavailable as err:
         print(err, file=sys.stderr)
+        return 2
+    except OSError as err:  # a full disk, a read-only backup folder, no permission
+        print(
+            f"无法读写文件，操作未完成：{err}。恢复前的数据（如已保存）在备份目录的 ftz-backup-before-restore-… 中。"
+            " A file could not be read or written; the store as it was before a restore is in the backup folder.",
+            file=sys.stderr,
+        )
         return 2
 
 

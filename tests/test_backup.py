@@ -131,9 +131,28 @@ def test_old_archives_beyond_the_number_kept_are_removed(tmp_path: Path) -> None
     ]
 
 
-def test_a_database_store_wiped_and_restored_gives_back_the_same_data(tmp_path: Path, postgres_url: str) -> None:
+def test_a_restore_takes_back_what_was_made_since_and_keeps_archives_private(tmp_path: Path) -> None:
+    data_copy = copy_data_folder(tmp_path / "data")
+    store = open_store(path=data_copy)
+    archive = make_backup(store, tmp_path / "off-site")
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600  # it holds the accounts' password hashes
+    filled(store)  # after the backup: an account, an import, a review
+    restore_backup(store, archive, "管理员")
+    again = open_store(path=data_copy)
+    assert again.accounts() == {} and again.reviews("王五") == {}
+    assert set(again.load().frame["batch"]) == {7}
+    assert not (data_copy.parent / "users.toml").exists()
+
+
+def test_a_database_restored_over_later_changes_and_a_newer_schema_is_whole_and_read_again(
+    tmp_path: Path, postgres_url: str
+) -> None:
     store = open_store(database=postgres_url)
     filled(store)
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as connection:  # as a database of the schema before reviews were kept in it
+        connection.execute(sa.text("DROP TABLE reviews"))
+        connection.execute(sa.text("UPDATE ftz_schema_version SET version_num = '0005'"))
     frame, accounts, log = store.load().frame, store.accounts(), store.log()
     registers = {name: store.register(name) for name in ("batches", "categories", "measures")}
     archive = make_backup(store, tmp_path)
@@ -142,15 +161,18 @@ def test_a_database_store_wiped_and_restored_gives_back_the_same_data(tmp_path: 
     with pytest.raises(BadArchive, match="不能恢复到当前存储"):  # a database backup is no file store's
         restore_backup(open_store(path=tmp_path / "files" / "metrics.csv"), archive, "管理员")
 
-    with sa.create_engine(postgres_url).begin() as connection:  # the database is lost
-        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
+    store.upgrade()  # this version's schema again, then changes made after the backup
+    store.put_account(new_account("钱七", "viewer", "长江大桥-2026-stays", datetime.now(BEIJING)), who="管理员")
+    store.save_review("王五", "fedcba9876543210", b"{}")
+    seen = store.state()
     restore_backup(store, archive, "管理员")
 
     again = open_store(database=postgres_url)
+    assert again.state() != seen  # every server reads the restored data again
     assert again.load().frame.equals(frame)
-    assert again.accounts() == accounts
-    assert again.reviews("王五") == {"0123456789abcdef": b'{"file": "x"}'}
+    assert again.accounts() == accounts and again.reviews("王五") == {}
     assert all(again.register(name).equals(register) for name, register in registers.items())
     assert again.log().iloc[1:].reset_index(drop=True).equals(log)
     assert again.log().loc[0, "action"] == "restore-archive"
+    with engine.connect() as connection:  # the schema is this version's
+        assert connection.execute(sa.text("SELECT version_num FROM ftz_schema_version")).scalar_one() == "0006"
