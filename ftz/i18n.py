@@ -368,6 +368,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "audit_changes_file": ("变更记录", "changes"),
     "audit_signins_file": ("登录记录", "signins"),
     "audit_exports_file": ("导出记录", "exports"),
+    "review_orphans": (
+        "{ids} 是另一个数字的一部分，但那个数字未被采用：请把它的“所属”改为空或另一个数字，或不采用它。",
+        "{ids} is part of a figure that is not accepted: clear its “Part of”, pick another, or reject it.",
+    ),
     "review_no_batch": (
         "原文没有写明是第几批，请在下面的登记信息中填写批次。",
         "The document does not say which batch it is: enter the batch number below.",

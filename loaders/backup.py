@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from loaders import events
 from loaders.store import BEIJING, read_metrics
 from loaders.stores import Store, StoreUnavailable, open_store
 
@@ -98,7 +99,7 @@ def make_backup(store: Store, directory: Path, now: datetime | None = None, labe
                     contents[str(path.relative_to(folder))] = copy
             kind = "files"
         digests = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in contents.items()}
-        manifest = Manifest(kind, now.isoformat(timespec="seconds"), _version(store), digests)
+        manifest = Manifest(kind, now.isoformat(timespec="seconds"), events.version_of(store), digests)
         partial = target.with_suffix(".partial")
         # Readable by its owner only: it holds the accounts' password hashes and every record.
         raw = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
@@ -243,14 +244,6 @@ def _add(archive: tarfile.TarFile, name: str, data: bytes) -> None:
     info.size = len(data)
     info.mtime = int(datetime.now().timestamp())
     archive.addfile(info, io.BytesIO(data))
-
-
-def _version(store: Store) -> str:
-    """Return the store's version, '' for a store that has no table (a folder lost, being restored into)."""
-    try:
-        return store.version()
-    except Exception:  # no table file, or a database without its tables (OSError, or the driver's error)
-        return ""
 
 
 def _is_database(store: Store) -> bool:

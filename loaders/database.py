@@ -250,7 +250,7 @@ class DatabaseStore:
                 {"time": when, "name": name, "outcome": outcome},
             )
         if events.enabled():
-            events.event("sign-in", self, self.version(), name=name, outcome=outcome)
+            events.event("sign-in", self, events.version_of(self), name=name, outcome=outcome)
 
     def record_export(self, when: datetime, who: str, what: str, filters: str) -> None:
         """Add one line to the export log."""
@@ -260,7 +260,7 @@ class DatabaseStore:
                 {"time": when, "who": who, "what": what, "filters": filters},
             )
         if events.enabled():
-            events.event("export", self, self.version(), who=who, file=what, filters=filters)
+            events.event("export", self, events.version_of(self), who=who, file=what, filters=filters)
 
     # --- reviews in progress (loaders.review) --------------------------------------------------------
 
@@ -302,7 +302,7 @@ class DatabaseStore:
                 connection.execute(sa.text("UPDATE ftz_state SET version = version + 1 WHERE id = 1"))
         # Committed: the change log's lines go to the app's own log with the version the change made.
         if change.logged and events.enabled():
-            version = self.version()
+            version = events.version_of(self)
             for entry in change.logged:
                 events.event("change", self, version, **entry)
 

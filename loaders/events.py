@@ -46,6 +46,15 @@ def event(kind: str, store: object, version: str = "", **fields: object) -> None
     LOGGER.info(json.dumps(line, ensure_ascii=False, default=str))
 
 
+def version_of(store: object) -> str:
+    """Return a store's version for a line, '' when it has none to give (no table file, a lost database):
+    the event is logged all the same."""
+    try:
+        return str(store.version())  # type: ignore[attr-defined]
+    except Exception:  # the event matters more than the version it would carry
+        return ""
+
+
 def enabled() -> bool:
     """Return whether events are being written (so that a costly field is computed only then)."""
     return LOGGER.isEnabledFor(logging.INFO)

@@ -225,7 +225,7 @@ class FileStore:
         row = [when.isoformat(timespec="milliseconds"), name, outcome]
         _append_csv(history_dir(self.path) / "signins.csv", SIGNIN_COLUMNS, row)
         if events.enabled():
-            events.event("sign-in", self, self.version(), name=name, outcome=outcome)
+            events.event("sign-in", self, events.version_of(self), name=name, outcome=outcome)
 
     def exports(self, since: datetime) -> pd.DataFrame:
         """Return the lines of history/exports.csv since a time, oldest first."""
@@ -239,13 +239,14 @@ class FileStore:
             [when.isoformat(timespec="seconds"), who, what, filters],
         )
         if events.enabled():
-            events.event("export", self, self.version(), who=who, file=what, filters=filters)
+            events.event("export", self, events.version_of(self), who=who, file=what, filters=filters)
 
     # --- reviews in progress (loaders.review) --------------------------------------------------------
 
     def _reviews_dir(self, who: str) -> Path:
-        # An account's name is any printable text: quoted, it is one safe folder name.
-        return self.path.parent / "reviews" / urllib.parse.quote(who, safe="")
+        # An account's name is any printable text: quoted and prefixed (so that not even "." or ".." is a
+        # path of its own), it is one safe folder name.
+        return self.path.parent / "reviews" / f"u-{urllib.parse.quote(who, safe='')}"
 
     def reviews(self, who: str) -> dict[str, bytes]:
         """Return an account's reviews kept in reviews/ beside the table, by key."""
@@ -330,7 +331,7 @@ class FileStore:
                 writer.writeheader()
             writer.writerow(entry)
         if events.enabled():
-            events.event("change", self, self.version() if self.path.exists() else "", **entry)
+            events.event("change", self, events.version_of(self), **entry)
 
     def write_register(self, name: str, frame: pd.DataFrame) -> None:
         """Write a register beside the table, in one step (the shipped one stays where it was)."""

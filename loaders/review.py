@@ -147,8 +147,9 @@ def set_batch(review: Review, batch: int) -> None:
     review.rows["batch"] = str(batch)
     review.rows["fact_id"] = review.rows["fact_id"].map(renamed)
     review.rows["part_of"] = review.rows["part_of"].map(renamed)
+    if review.title_en == english_title(review.title, review.batch):  # made from the title, not typed
+        review.title_en = english_title(review.title, batch)
     review.batch = batch
-    review.title_en = english_title(review.title, batch) or review.title_en
 
 
 def set_status(review: Review, fact_ids: list[str], status: str) -> None:
@@ -239,16 +240,47 @@ def add_figure(review: Review, case: Case, passed: Passed, catalogue: Catalogue)
     next_seq = max((int(str(i).rsplit("-", 1)[1]) for i in case_ids), default=0) + 1
     fact_id = f"{review.batch}-{case.entry.case_no:02d}-{next_seq:02d}"
     cells = {column: "" if value is None else str(value) for column, value in row.items()}
+    whole = _whole_of(review, sentence.text, passed.start, str(row["unit"]))
+    if whole is not None:  # 其中 … : a part counts what its whole counts, as the extractor has it
+        cells.update(part_of=str(whole["fact_id"]), measure=str(whole["measure"]), indicator=str(whole["indicator"]))
     cells["value"] = plain_number(float(cells["value"]))
     cells["value_high"] = plain_number(float(cells["value_high"])) if cells["value_high"] else ""
-    added = pd.DataFrame([{**cells, "fact_id": fact_id, "status": ACCEPTED, "doubt": ""}], columns=REVIEW_COLUMNS)
+    doubt = "part_of" if whole is not None else ""
+    added = pd.DataFrame([{**cells, "fact_id": fact_id, "status": ACCEPTED, "doubt": doubt}], columns=REVIEW_COLUMNS)
     review.rows = pd.concat([review.rows, as_cells(added)], ignore_index=True)
     return fact_id
 
 
+def orphans(review: Review) -> list[str]:
+    """Return the accepted rows that are a part of a row not accepted: numbered afresh, their part_of would
+    name another figure, so the check waits until each is given its whole again, or none."""
+    accepted = review.rows[review.rows["status"] == ACCEPTED]
+    wholes = set(accepted["fact_id"])
+    parts = accepted[(accepted["part_of"] != "") & ~accepted["part_of"].isin(wholes)]
+    return parts["fact_id"].tolist()
+
+
+def _whole_of(review: Review, sentence: str, start: int, unit: str) -> pd.Series | None:
+    """Return the live row a figure at `start` of a sentence is a part of: after 其中, the last figure of the
+    same unit before it (126 家 for 48 家 in 已为 126 家企业…，其中，高新技术企业 48 家), else None."""
+    other_at = sentence.find("其中")
+    if other_at < 0 or start < other_at:
+        return None
+    live = review.rows[(review.rows["source_quote"] == sentence) & (review.rows["status"] != REJECTED)]
+    before = [
+        row
+        for _, row in live.iterrows()
+        if row["unit"] == unit and 0 <= sentence.find(str(row["value_text"])) < other_at
+    ]
+    return before[-1] if before else None
+
+
 def reviewed_rows(review: Review, areas: list[str]) -> pd.DataFrame:
     """Return the accepted rows under the store's columns, numbered afresh in the order of their case's
-    text (part_of following), ready to check as a batch file; pending and rejected rows are left out."""
+    text (part_of following), ready to check as a batch file; pending and rejected rows are left out.
+    ValueError while a part's whole is not accepted (see orphans)."""
+    if lost := orphans(review):
+        raise ValueError(f"所属的数字未被采用 the whole of these is not accepted: {', '.join(lost)}")
     accepted = review.rows[review.rows["status"] == ACCEPTED]
     texts = {case.entry.case_no: case.text for case in review.document(areas).cases}
     renamed: dict[str, str] = {}
@@ -264,7 +296,7 @@ def reviewed_rows(review: Review, areas: list[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=list(COLUMN_NAMES))
     result = pd.concat(ordered)[list(COLUMN_NAMES)].copy()
     result["fact_id"] = result["fact_id"].map(renamed)
-    result["part_of"] = result["part_of"].map(lambda whole: renamed.get(whole, whole))
+    result["part_of"] = result["part_of"].map(lambda whole: renamed[whole] if whole else "")
     return result.reset_index(drop=True)
 
 

@@ -103,7 +103,7 @@ def batch_section() -> None:
                 show_report(prepared.report, key="refresh_warnings")
             st.subheader(t("diff", lang))
             st.write(prepared.diff.summary())
-            if prepared.diff.empty:
+            if prepared.diff.empty and source is None:  # a document alone can still be kept and registered
                 st.success(t("nothing_changes", lang))
             else:
                 with st.form("apply"):

@@ -37,10 +37,18 @@ def version() -> str:
 
 
 def project_files() -> list[str]:
-    """Return the tracked files the bundle carries (never data/users.toml, history or drafts: untracked)."""
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    names = [name for name in listed.decode().split("\0") if name]
-    return [name for name in names if not name.startswith(LEFT_OUT) and (ROOT / name).is_file()]
+    """Return the committed files the bundle carries (never data/users.toml, history or drafts: untracked)."""
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "-z", "--name-only", "HEAD"], cwd=ROOT, capture_output=True, check=True
+    )
+    return [name for name in listed.stdout.decode().split("\0") if name and not name.startswith(LEFT_OUT)]
+
+
+def committed() -> tarfile.TarFile:
+    """Return the project as committed (HEAD), so that no local change of the working tree, such as data a
+    developer imported to try something, ever reaches a server."""
+    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=ROOT, capture_output=True, check=True)
+    return tarfile.open(fileobj=io.BytesIO(archive.stdout))
 
 
 def download_wheels(platform: str, target: Path) -> None:
@@ -62,8 +70,13 @@ def build(platform: str, out: Path) -> Path:
         download_wheels(platform, wheels)
         partial = target.with_suffix(".partial")
         with tarfile.open(partial, "w:gz", compresslevel=6) as archive:
-            for file in project_files():
-                archive.add(ROOT / file, arcname=f"{name}/{file}", recursive=False)
+            wanted = set(project_files())
+            with committed() as project:
+                for member in project.getmembers():
+                    if member.isfile() and member.name in wanted:
+                        data = project.extractfile(member)
+                        member.name = f"{name}/{member.name}"
+                        archive.addfile(member, data)
             for script in ("install.sh", "run.sh"):
                 archive.add(ROOT / "deploy" / "offline" / script, arcname=f"{name}/{script}", recursive=False)
             for wheel in sorted(wheels.iterdir()):

@@ -14,6 +14,7 @@ from loaders.review import (
     accept_rest,
     add_figure,
     edit_rows,
+    orphans,
     passed_over,
     reviewed_rows,
     set_status,
@@ -87,6 +88,27 @@ def test_a_rejected_figure_and_a_passed_over_one_can_be_added_from_their_sentenc
     )
     assert added["source_quote"] == "出台“算力 10 条”政策。" and added["kind"] == "outcome"
     assert [p.words for p in passed_over(review, case, catalogue)] == ["48 家"]
+
+
+def test_a_part_whose_whole_is_rejected_holds_the_check_and_a_re_added_part_finds_its_whole(
+    areas: list[str], catalogue: Catalogue
+) -> None:
+    review = new_review(areas, catalogue)
+    for number in (1, 2, 3):
+        accept_rest(review, number)
+    set_status(review, ["9-01-02"], REJECTED)  # 126 家, the whole of 48 家
+    assert orphans(review) == ["9-01-03"]
+    with pytest.raises(ValueError, match="9-01-03"):
+        reviewed_rows(review, areas)
+    set_status(review, ["9-01-02"], ACCEPTED)
+    set_status(review, ["9-01-03"], REJECTED)
+    case = review.document(areas).cases[0]
+    [again] = [p for p in passed_over(review, case, catalogue) if p.words == "48 家"]
+    fact_id = str(add_figure(review, case, again, catalogue))
+    added = review.rows.set_index("fact_id").loc[fact_id]
+    assert (added["part_of"], added["measure"], added["doubt"]) == ("9-01-02", "enterprises_unclassified", "part_of")
+    rows = reviewed_rows(review, areas).set_index("value_text")
+    assert rows.loc["48 家", "part_of"] == rows.loc["126 家", "fact_id"]  # counted once, inside its whole
 
 
 def test_reviewed_rows_are_the_accepted_ones_numbered_in_text_order(areas: list[str], catalogue: Catalogue) -> None:
@@ -224,6 +246,17 @@ def test_the_review_reads_in_english(monkeypatch: pytest.MonkeyPatch, data_copy:
     assert {"Measure", "Kind", "Scope", "Indicator", "Unit", "Part of"} <= labels
     measure = at.selectbox(key=f"review_measure_9-01-02_{revision(at)}")
     assert measure.format_func(measure.value) == load_catalogue().name("enterprises_unclassified", "en")
+
+
+def test_another_document_opened_in_the_same_session_keeps_its_own_batch(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    at = review_page(monkeypatch, data_copy)
+    tenth = FICTION.decode().replace("第九批", "第十批").encode()
+    at.file_uploader(key="refresh_document").upload("第十批.txt", tenth, "text/plain").run()
+    assert not at.exception and "（第10批，3 个案例）" in at.subheader[0].value
+    kept = [Review.from_json(data) for data in open_store(path=data_copy).reviews("王五").values()]
+    assert sorted(set(review.rows["batch"]) == {str(review.batch)} and review.batch for review in kept) == [9, 10]
 
 
 def test_a_document_without_its_batch_number_is_numbered_by_the_reviewer(

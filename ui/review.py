@@ -27,6 +27,7 @@ from loaders.review import (
     accept_rest,
     add_figure,
     edit_rows,
+    orphans,
     passed_over,
     reviewed_csv,
     set_batch,
@@ -41,8 +42,8 @@ from ui import as_markdown_text
 
 # The review open in this session; it is also kept in the store after every change.
 OPEN = "review_open"
-# The review last applied in this session, which the document still in the uploader must not open again.
-CLOSED = "review_closed"
+# The upload (by its file id) a review was last opened from.
+SEEN = "review_seen_upload"
 # A number bumped whenever the review changes from a button, so that every card's widgets are drawn again
 # from the review (widget keys carry it) instead of keeping what they held.
 REVISION = "review_revision"
@@ -68,12 +69,11 @@ def review_section(store: Store, account: Account, lang: str, areas: list[str]) 
     document = st.file_uploader(
         t("upload_document", lang), type=["txt", "docx", "pdf"], key="refresh_document", help=t("document_help", lang)
     )
-    if document is not None:
-        data = document.getvalue()
-        if _digest(data) == st.session_state.get(CLOSED):
-            return None  # applied from this very upload: a new review starts only from a new upload
-        if review is None or review.key != _digest(data):
-            review = _open(data, document.name, areas, catalogue, store, account, lang)
+    # An upload opens (or resumes) its review once: the same upload, still in the uploader after its rows were
+    # applied or another review was resumed, does not open it again.
+    if document is not None and document.file_id != st.session_state.get(SEEN):
+        st.session_state[SEEN] = document.file_id
+        review = _open(document.getvalue(), document.name, areas, catalogue, store, account, lang)
     if review is None:
         return None
     return _review_screen(review, store, account, lang, areas, catalogue)
@@ -84,7 +84,6 @@ def close_review(store: Store, account: Account, key: str) -> None:
     store.save_review(account.name, key, None)
     st.session_state.pop(OPEN, None)
     st.session_state.pop("review_checked", None)
-    st.session_state[CLOSED] = key
 
 
 def _digest(data: bytes) -> str:
@@ -113,8 +112,14 @@ def _open(
         store.save_review(account.name, review.key, review.to_json())
     else:
         st.info(t("review_resumed", lang, file=review.file))
-    st.session_state[OPEN] = review
+    _show(review)
     return review
+
+
+def _show(review: Review) -> None:
+    """Make a review the open one, every widget of the screen drawn afresh from it (not from another's)."""
+    st.session_state[OPEN] = review
+    st.session_state[REVISION] = st.session_state.get(REVISION, 0) + 1
 
 
 def _saved_list(store: Store, account: Account, lang: str) -> None:
@@ -137,7 +142,7 @@ def _saved_list(store: Store, account: Account, lang: str) -> None:
             )
         )
         if resume.button(t("review_resume", lang), key=f"review_resume_{key}"):
-            st.session_state[OPEN] = review
+            _show(review)
             st.rerun()
         if discard.button(t("review_discard", lang), key=f"review_discard_{key}"):
             store.save_review(account.name, key, None)
@@ -220,9 +225,13 @@ def _review_screen(
     left = review.counts()[PENDING]
     if left:
         st.info(t("review_pending_left", lang, n=left))
-    if st.button(t("check_reviewed", lang), key="refresh_check", disabled=bool(left)):
+    lost = orphans(review)
+    if lost:
+        st.error(t("review_orphans", lang, ids="、".join(lost)))
+    blocked = bool(left or lost)
+    if st.button(t("check_reviewed", lang), key="refresh_check", disabled=blocked):
         st.session_state["review_checked"] = review.key
-    if st.session_state.get("review_checked") != review.key or left:
+    if st.session_state.get("review_checked") != review.key or blocked:
         return None
     name = f"{review.file.rsplit('.', 1)[0]}.reviewed.csv"
     return Reviewed(reviewed_csv(review, areas), name, review.source(), review.key)
