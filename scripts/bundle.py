@@ -73,12 +73,16 @@ def build(platform: str, out: Path) -> Path:
             wanted = set(project_files())
             with committed() as project:
                 for member in project.getmembers():
-                    if member.isfile() and member.name in wanted:
-                        data = project.extractfile(member)
-                        member.name = f"{name}/{member.name}"
-                        archive.addfile(member, data)
-            for script in ("install.sh", "run.sh"):
-                archive.add(ROOT / "deploy" / "offline" / script, arcname=f"{name}/{script}", recursive=False)
+                    if not (member.isfile() and member.name in wanted):
+                        continue
+                    data = project.extractfile(member).read()  # type: ignore[union-attr]
+                    places = [member.name]
+                    if member.name.startswith("deploy/offline/"):  # install.sh and run.sh, also at the top
+                        places.append(Path(member.name).name)
+                    for place in places:
+                        copy = tarfile.TarInfo(f"{name}/{place}")
+                        copy.size, copy.mode, copy.mtime = len(data), member.mode, member.mtime
+                        archive.addfile(copy, io.BytesIO(data))
             for wheel in sorted(wheels.iterdir()):
                 archive.add(wheel, arcname=f"{name}/wheels/{wheel.name}", recursive=False)
             _add_text(archive, f"{name}/wheels/MACHINE", f"{platform}\n")
