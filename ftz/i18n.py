@@ -322,12 +322,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "Or upload the batch document (.txt, .docx, .pdf) to extract proposals",
     ),
     "document_help": (
-        "从原文中找出每个数字并给出建议的指标、类型和范围，请逐行核对修改后再校验。",
-        "Every figure of the document is proposed with an indicator, kind and scope; review each row, then check.",
-    ),
-    "review_proposals": (
-        "共 {n} 条候选数据：请在表中核对、修改或删除。",
-        "{n} proposals: review, correct or delete them in the table.",
+        "从原文中找出每个数字并给出建议的指标、类型和范围；按案例逐个核对（可随时中断，进度自动保存），再校验导入。",
+        "Every figure of the document is proposed with a measure, kind and scope; review case by case (progress is "
+        "saved as you go), then check and apply.",
     ),
     "check_reviewed": ("校验核对后的数据", "Check the reviewed rows"),
     "uploader_words": (
