@@ -1,7 +1,9 @@
 """Bring a batch file into the store: read, normalise, validate, show the diff, and hand it to the store.
 
-    python -m loaders.ingest FILE [--store PATH | --database URL] [--dry-run] [--yes] [--note TEXT] [--by NAME]
+    python -m loaders.ingest FILE [--source DOCUMENT] [--store PATH | --database URL] [--dry-run] [--yes]
+                             [--note TEXT] [--by NAME]
     python -m loaders.ingest --history | --restore NAME | --incoming
+    python -m loaders.ingest --print-register NAME | --register NAME FILE
 
 This module reads and checks; the store writes (loaders.stores: the files, or a PostgreSQL database). A
 file is validated as a whole; any error refuses it and the store is untouched. A valid file's rows are
