@@ -181,7 +181,7 @@ MEASURE_RULES: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("talent_teams", r"专家团队|战略团队", None),
     ("research_facilities", r"实验室|技术中心|工程技术", None),
     ("enterprises_financed", r"融资|放款|贷款", None),
-    ("enterprises_served", r"开通|走访|辅导|调研|摸排", None),
+    ("enterprises_served", r"开通|走访|辅导|调研|摸排|发放", None),
     ("partner_institutions", r"机构|银行|担保公司|保险|成员|理事|公司联合", None),
     ("enterprises_incubated", r"培育|孵化|成立|高科技企业|双创", None),
     ("enterprises_recognized", r"瞪羚|贯标|重点企业|认定", None),

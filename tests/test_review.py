@@ -49,13 +49,13 @@ def test_a_review_starts_with_every_proposal_pending_and_the_doubtful_marked(
     assert (review.batch, review.doc_no, review.published, review.case) == (9, "鄂自贸组发〔2099〕5号", "2099-03-08", 1)
     assert review.counts() == {PENDING: 13, ACCEPTED: 0, REJECTED: 0}
     doubt = dict(zip(review.rows["value_text"], review.rows["doubt"], strict=True))
-    assert doubt["126 家"] == "measure"  # only the family's catch-all fitted
-    assert doubt["48 家"] == "measure part_of"
+    assert doubt["超 3.5 亿元"] == "measure"  # only the family's catch-all fitted
+    assert doubt["48 家"] == "part_of"
     assert doubt["最高 50 万元"] == "kind"  # a policy parameter, not an outcome
     assert "split" in doubt["500家"]  # 500 ends a line of the document, 家 opens the next
     assert doubt["10个工作日"] == ""
     # The doubtful come first in their case.
-    assert review.case_rows(1)["doubt"].ne("").tolist() == [True, True, True, True, False, False]
+    assert review.case_rows(1)["doubt"].ne("").tolist() == [True, True, True, False, False, False]
 
 
 def test_a_measure_brings_its_indicator_and_an_indicator_its_catch_all(areas: list[str], catalogue: Catalogue) -> None:
@@ -106,7 +106,7 @@ def test_a_part_whose_whole_is_rejected_holds_the_check_and_a_re_added_part_find
     [again] = [p for p in passed_over(review, case, catalogue) if p.words == "48 家"]
     fact_id = str(add_figure(review, case, again, catalogue))
     added = review.rows.set_index("fact_id").loc[fact_id]
-    assert (added["part_of"], added["measure"], added["doubt"]) == ("9-01-02", "enterprises_unclassified", "part_of")
+    assert (added["part_of"], added["measure"], added["doubt"]) == ("9-01-02", "enterprises_served", "part_of")
     rows = reviewed_rows(review, areas).set_index("value_text")
     assert rows.loc["48 家", "part_of"] == rows.loc["126 家", "fact_id"]  # counted once, inside its whole
 
@@ -167,7 +167,7 @@ def test_a_staff_member_reviews_the_document_case_by_case_and_applies_it(
     at = review_page(monkeypatch, data_copy)
     assert "审核原文：第九批.txt（第9批，3 个案例）" in at.subheader[0].value
     # Fix one measure, reject one figure, add the one the extractor passed over, accept the rest.
-    at.selectbox(key=f"review_measure_9-01-02_{revision(at)}").set_value("enterprises_served").run()
+    at.selectbox(key=f"review_measure_9-01-04_{revision(at)}").set_value("financing_unclassified").run()
     [add] = [b for b in at.button if b.label.startswith("＋ 10 条")]
     add.click().run()
     at.button(key="review_accept_rest").click().run()  # and on to case 2
@@ -186,7 +186,7 @@ def test_a_staff_member_reviews_the_document_case_by_case_and_applies_it(
     batch = applied[applied["batch"] == 9].set_index("value_text")
     expected = {*TRUTH["value_text"], "10 条"} - {"500家"}
     assert set(batch.index) == expected and len(batch) == 13
-    assert batch.loc["126 家", "measure"] == "enterprises_served"
+    assert batch.loc["超 3.5 亿元", ["measure", "indicator"]].tolist() == ["financing_unclassified", "financing"]
     assert store.document("sources/batch-09.txt") is not None
     assert store.register("batches").set_index("batch").loc["9", "doc_no"] == "鄂自贸组发〔2099〕5号"
     assert store.log().loc[0, ["who", "action"]].tolist() == ["王五", "ingest"]
@@ -244,8 +244,8 @@ def test_the_review_reads_in_english(monkeypatch: pytest.MonkeyPatch, data_copy:
     assert at.button(key="review_accept_rest").label == "Accept the other 6 of this case, next case"
     labels = {s.label for s in at.selectbox}
     assert {"Measure", "Kind", "Scope", "Indicator", "Unit", "Part of"} <= labels
-    measure = at.selectbox(key=f"review_measure_9-01-02_{revision(at)}")
-    assert measure.format_func(measure.value) == load_catalogue().name("enterprises_unclassified", "en")
+    measure = at.selectbox(key=f"review_measure_9-01-04_{revision(at)}")
+    assert measure.format_func(measure.value) == load_catalogue().name("output_unclassified", "en")
 
 
 def test_another_document_opened_in_the_same_session_keeps_its_own_batch(
