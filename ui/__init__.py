@@ -851,7 +851,11 @@ def signed_in_box(account: Account | None, lang: str) -> None:
             sign_out()
             if session is not None and session.sso:
                 st.session_state["sso_ended"] = True
-                st.logout()  # the provider's cookie too
+                # The provider's cookie too: the browser leaves for /auth/logout and comes back to the overview
+                # in a new session. No rerun here: a rerun dropped that redirect before the browser got it, and
+                # the next session was signed in again by the cookie.
+                st.logout()
+                st.stop()
             st.rerun()
 
 
