@@ -8,6 +8,7 @@ per figure that bench/review_actions.py counts) is what the page asks of a perso
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -55,8 +56,8 @@ class Review:
         return self.sha256[:16]
 
     def document(self, areas: list[str]) -> Document:
-        """Return the parsed document (cheap enough to parse again on each use)."""
-        return parse_document(self.text, areas)
+        """Return the parsed document, parsed once per text and areas (the screen asks on every rerun)."""
+        return _parsed(self.text, tuple(areas))
 
     def counts(self) -> dict[str, int]:
         """Return how many rows are pending, accepted and rejected."""
@@ -90,6 +91,12 @@ class Review:
         return cls(**fields, rows=rows)
 
 
+@functools.lru_cache(maxsize=4)
+def _parsed(text: str, areas: tuple[str, ...]) -> Document:
+    # Read, never changed, by its callers.
+    return parse_document(text, list(areas))
+
+
 def as_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a frame as text cells, an empty text where a value is missing (as a batch file has it)."""
     return frame.astype(object).where(frame.notna(), "").astype(str)
@@ -105,7 +112,7 @@ def start_review(data: bytes, filename: str, areas: list[str], catalogue: Catalo
     for column in ("value", "value_high"):  # 50, as written, rather than 50.0
         proposals[column] = proposals[column].map(lambda v: plain_number(v) if v != "" and pd.notna(v) else "")
     proposals = as_cells(proposals)
-    rows = proposals.assign(status=PENDING, doubt=doubts(proposals, catalogue, text))
+    rows = proposals.assign(status=PENDING, doubt=doubts(proposals, text))
     digest = hashlib.sha256(data).hexdigest()
     first = document.cases[0].entry.case_no
     return Review(
@@ -113,11 +120,10 @@ def start_review(data: bytes, filename: str, areas: list[str], catalogue: Catalo
     )
 
 
-def doubts(rows: pd.DataFrame, catalogue: Catalogue, text: str) -> pd.Series:
+def doubts(rows: pd.DataFrame, text: str) -> pd.Series:
     """Return, per proposal, what the extractor is unsure of (DOUBTS, space-separated; '' when nothing):
     a measure it could only file under its family's catch-all, a kind other than an outcome, a part of
     another figure, and a number whose unit stands on the next line of the document."""
-    del catalogue  # the catch-all is known by its code
     lines = text.splitlines()
 
     def of(row: pd.Series) -> str:

@@ -324,20 +324,14 @@ def _cards(review: Review, case: Case, lang: str, catalogue: Catalogue, changed:
                 set_status(review, [fact_id], status_to)
                 changed()
 
-            accept.button(
-                "✓ " + t("review_accept", lang),
-                key=f"review_accept_{fact_id}",
-                disabled=status == ACCEPTED,
-                on_click=mark,
-                args=(ACCEPTED,),
-            )
-            reject.button(
-                "✗ " + t("review_reject", lang),
-                key=f"review_reject_{fact_id}",
-                disabled=status == REJECTED,
-                on_click=mark,
-                args=(REJECTED,),
-            )
+            for column, mark_as, said in ((accept, ACCEPTED, "review_accept"), (reject, REJECTED, "review_reject")):
+                column.button(
+                    f"{'✓' if mark_as == ACCEPTED else '✗'} {t(said, lang)}",
+                    key=f"{said}_{fact_id}",
+                    disabled=status == mark_as,
+                    on_click=mark,
+                    args=(mark_as,),
+                )
             if status == REJECTED:
                 continue
 
