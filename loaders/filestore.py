@@ -63,6 +63,7 @@ class FileStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.where = str(path)
+        self._version: tuple[object, str] | None = None
 
     def __repr__(self) -> str:
         return f"FileStore({self.path!s})"
@@ -84,8 +85,12 @@ class FileStore:
         return read_metrics(self.path)
 
     def version(self) -> str:
-        """Return the first 16 hex digits of the table file's SHA-256."""
-        return file_digest(self.path)[:16]
+        """Return the first 16 hex digits of the table file's SHA-256, read again only when the file changed
+        (every sign-in and export line names the version: a large table is not hashed for each)."""
+        state = file_state(self.path)
+        if state is None or self._version is None or self._version[0] != state:
+            self._version = (state, file_digest(self.path)[:16])
+        return self._version[1]
 
     def register(self, name: str) -> pd.DataFrame:
         """Return a register kept beside the table, else the shipped one; an empty one if neither exists."""
